@@ -1,0 +1,157 @@
+// Package plan describes a contract run as plain data: for each downstream
+// suite, which sources to fetch (repo, ref, resolved SHA), which files to
+// write, which commands to run (argv lists, never shell strings), with which
+// environment and timeout, and where pytest writes its JUnit report.
+//
+// Both runners execute the same plan: the host runner (contracts/runner/host)
+// with processes and virtualenvs, the Dagger module (ci/) with containers.
+// What the host runner's tests prove about the commands holds in containers.
+package plan
+
+import (
+	"time"
+)
+
+// SchemaVersion is the version of the plan and of summary.json.
+const SchemaVersion = 1
+
+// A suite's workspace layout, relative to its root. Every step runs with a
+// working directory inside it.
+const (
+	// DownstreamDir holds the downstream checkout.
+	DownstreamDir = "downstream"
+	// CoreDir holds Core at the requested ref (or the local working copy).
+	CoreDir = "core"
+	// ToolDir holds files the plan writes (the install helper).
+	ToolDir = ".contracts"
+	// ReportFile is pytest's JUnit report.
+	ReportFile = "junit.xml"
+)
+
+// Python is the placeholder argv[0] for the suite environment's interpreter:
+// the host runner replaces it with the virtualenv's python, containers run
+// the image's python.
+const Python = "python"
+
+// Layer says which cacheable layer a step belongs to.
+type Layer string
+
+// The layers, in the order they run.
+const (
+	// LayerDownstream installs the downstream and its dependencies (without
+	// Core). It depends only on Suite.DownstreamKey, so runners cache it.
+	LayerDownstream Layer = "downstream"
+	// LayerCore installs Core at the requested ref on top.
+	LayerCore Layer = "core"
+	// LayerTest runs pytest.
+	LayerTest Layer = "test"
+)
+
+// Plan is a whole contract run.
+type Plan struct {
+	// Version is SchemaVersion.
+	Version int `json:"version"`
+	// Core is the Core source every suite installs.
+	Core Source `json:"core"`
+	// Suites are the downstream suites, in matrix order.
+	Suites []Suite `json:"suites"`
+}
+
+// Source is a repository at a ref, resolved to a commit.
+type Source struct {
+	// Name is the downstream's (or Core's) name.
+	Name string `json:"name"`
+	// Repo is the URL or path as configured.
+	Repo string `json:"repo"`
+	// Ref is the ref as requested (tag, branch, SHA, refs/pull/N/head).
+	Ref string `json:"ref"`
+	// SHA is the full commit SHA the ref resolved to ("" if unresolved).
+	SHA string `json:"sha"`
+	// Local is a local working copy used instead of a commit
+	// (--core-source); uncommitted changes included.
+	Local string `json:"local,omitempty"`
+}
+
+// Short returns the first 7 characters of the SHA, or "-".
+func (s Source) Short() string {
+	if len(s.SHA) >= 7 {
+		return s.SHA[:7]
+	}
+	if s.Local != "" {
+		return "local"
+	}
+	return "-"
+}
+
+// Suite is the run of one downstream's contract suite.
+type Suite struct {
+	// Name is the downstream's name (a safe directory name).
+	Name string `json:"name"`
+	// Downstream and Core are the sources to place at DownstreamDir and CoreDir.
+	Downstream Source `json:"downstream"`
+	Core       Source `json:"core"`
+	// Tests is the contract path inside the downstream checkout.
+	Tests string `json:"tests"`
+	// Files are written into the workspace before any step runs.
+	Files []File `json:"files"`
+	// Steps run in order; each must exit 0 except the pytest step.
+	Steps []Step `json:"steps"`
+	// Env is the environment added to every step, sorted by name.
+	Env []EnvVar `json:"env"`
+	// Report is the JUnit file pytest writes, relative to the workspace.
+	Report string `json:"report"`
+	// Timeout bounds the whole suite.
+	Timeout time.Duration `json:"timeout"`
+	// DownstreamKey identifies the downstream layer for caching: downstream
+	// SHA, install steps, interpreter and environment.
+	DownstreamKey string `json:"downstream_key"`
+	// Error is set when the suite cannot run at all (its ref did not
+	// resolve); runners then report it with an error verdict.
+	Error string `json:"error,omitempty"`
+}
+
+// File is a file a plan writes into the workspace.
+type File struct {
+	Path    string `json:"path"`
+	Content string `json:"content"`
+}
+
+// Step is one command.
+type Step struct {
+	// Name says what the step does, for logs and error reasons.
+	Name string `json:"name"`
+	// Layer is the cache layer the step belongs to.
+	Layer Layer `json:"layer"`
+	// Dir is the working directory, relative to the workspace.
+	Dir string `json:"dir"`
+	// Argv is the command; Argv[0] may be Python.
+	Argv []string `json:"argv"`
+	// MayFail marks the pytest step: its exit code is a fact, not an error.
+	MayFail bool `json:"may_fail,omitempty"`
+}
+
+// EnvVar is one environment variable.
+type EnvVar struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// StepsOf returns the suite's steps in the given layer.
+func (s Suite) StepsOf(l Layer) []Step {
+	var out []Step
+	for _, st := range s.Steps {
+		if st.Layer == l {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// Environ returns the suite's environment as NAME=value strings.
+func (s Suite) Environ() []string {
+	out := make([]string, len(s.Env))
+	for i, e := range s.Env {
+		out[i] = e.Name + "=" + e.Value
+	}
+	return out
+}
