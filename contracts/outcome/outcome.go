@@ -48,6 +48,9 @@ type Suite struct {
 	Duration time.Duration `json:"-"`
 	// Report is the suite's JUnit file, relative to the output directory.
 	Report string `json:"report"`
+	// Flaky lists the IDs of cases that failed and then passed when rerun
+	// in isolation (--reruns); they are flaky, never regressions.
+	Flaky []string `json:"flaky,omitempty"`
 	// Log is the suite's log file, relative to the output directory ("" when none).
 	Log string `json:"log,omitempty"`
 }
