@@ -1,0 +1,126 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+)
+
+// layerPth is the file that stacks a run's environment on the cached
+// downstream environment: the run venv holds Core; the downstream and its
+// dependencies come from the cached venv, after the run venv on sys.path.
+const layerPth = "_contracts_downstream_layer.pth"
+
+// readyFile marks a cached downstream environment as complete.
+const readyFile = ".contracts-ready"
+
+// downstream returns the root of the cached environment for s, building it
+// if needed: checkout at DownstreamDir, plan files, venv, downstream-layer
+// steps. built reports whether this call built it (a cache miss).
+func (r *Runner) downstreamEnv(ctx context.Context, s plan.Suite, python string, log io.Writer) (root string, built bool, err error) {
+	root = filepath.Join(r.CacheDir, "envs", s.DownstreamKey)
+	unlock, err := r.envLocks.Lock(root)
+	if err != nil {
+		return "", false, err
+	}
+	defer unlock()
+	if _, err := os.Stat(filepath.Join(root, readyFile)); err == nil {
+		fmt.Fprintf(log, "# downstream environment cached: %s\n", root)
+		return root, false, nil
+	}
+	fmt.Fprintf(log, "# building downstream environment %s\n", root)
+	if err := os.RemoveAll(root); err != nil {
+		return "", false, err
+	}
+	if err := r.prepareDownstream(ctx, s, root); err != nil {
+		return "", true, err
+	}
+	if err := r.venv(ctx, python, filepath.Join(root, "venv"), true, log); err != nil {
+		return "", true, err
+	}
+	if err := r.runSteps(ctx, s, plan.LayerDownstream, root, filepath.Join(root, "venv"), log); err != nil {
+		return "", true, err
+	}
+	return root, true, os.WriteFile(filepath.Join(root, readyFile), []byte(s.DownstreamKey+"\n"), 0o644)
+}
+
+func (r *Runner) prepareDownstream(ctx context.Context, s plan.Suite, root string) error {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return err
+	}
+	if err := r.git.Checkout(ctx, s.Downstream.Repo, s.Downstream.SHA, filepath.Join(root, plan.DownstreamDir)); err != nil {
+		return fmt.Errorf("clone downstream: %w", err)
+	}
+	return writeFiles(root, s.Files)
+}
+
+// venv creates a virtualenv with the runner's interpreter; withPip false
+// makes a bare one (run environments borrow pip from the cached layer).
+func (r *Runner) venv(ctx context.Context, python, dir string, withPip bool, log io.Writer) error {
+	argv := []string{python, "-m", "venv"}
+	if r.SystemSitePackages {
+		argv = append(argv, "--system-site-packages")
+	}
+	if !withPip {
+		argv = append(argv, "--without-pip")
+	}
+	res, err := run(ctx, command{argv: append(argv, dir), env: os.Environ()}, log)
+	if err != nil {
+		return fmt.Errorf("create virtualenv: %w", err)
+	}
+	if res.exitCode != 0 {
+		return fmt.Errorf("create virtualenv: %s exited %d: %s", python, res.exitCode, res.tail)
+	}
+	return nil
+}
+
+// stack makes the run venv at runVenv see the cached venv's packages
+// (processing their .pth files, so editable installs work) after its own.
+func stack(runVenv, cachedVenv string) error {
+	runSite, err := sitePackages(runVenv)
+	if err != nil {
+		return err
+	}
+	cachedSite, err := sitePackages(cachedVenv)
+	if err != nil {
+		return err
+	}
+	line := fmt.Sprintf("import site; site.addsitedir(%q)\n", cachedSite)
+	return os.WriteFile(filepath.Join(runSite, layerPth), []byte(line), 0o644)
+}
+
+func sitePackages(venv string) (string, error) {
+	matches, _ := filepath.Glob(filepath.Join(venv, "lib", "python*", "site-packages"))
+	if len(matches) != 1 {
+		return "", fmt.Errorf("virtualenv %s: expected one lib/python*/site-packages, found %d", venv, len(matches))
+	}
+	return matches[0], nil
+}
+
+func writeFiles(root string, files []plan.File) error {
+	for _, f := range files {
+		path, err := inside(root, f.Path)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(f.Content), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inside joins rel to root and refuses paths that leave root.
+func inside(root, rel string) (string, error) {
+	if !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("path %q leaves %s", rel, root)
+	}
+	return filepath.Join(root, rel), nil
+}

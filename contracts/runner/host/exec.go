@@ -1,0 +1,133 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// command is one process to run: argv, working directory, environment.
+type command struct {
+	argv []string
+	dir  string
+	env  []string
+}
+
+// result is what a finished process left behind.
+type result struct {
+	exitCode int    // -signal when killed by a signal
+	tail     string // the last lines of its output, for error reasons
+}
+
+// tailSize bounds the output kept for error reasons.
+const tailSize = 2048
+
+// run starts c in its own process group, streams its combined output to
+// log, and waits. When ctx ends (timeout, cancel) the whole process group is
+// killed; after every exit the group is killed too, so no test leaves a
+// process behind. err is set only when the process could not run or ctx ended.
+func run(ctx context.Context, c command, log io.Writer) (result, error) {
+	fmt.Fprintf(log, "$ %s\n", strings.Join(c.argv, " "))
+	tail := &tailWriter{max: tailSize}
+	cmd := exec.CommandContext(ctx, c.argv[0], c.argv[1:]...)
+	cmd.Dir, cmd.Env = c.dir, c.env
+	cmd.Stdout = io.MultiWriter(log, tail)
+	cmd.Stderr = cmd.Stdout
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return killGroup(cmd) }
+	cmd.WaitDelay = 5 * time.Second
+	err := cmd.Run()
+	killGroup(cmd)
+	res := result{tail: tail.String()}
+	if cmd.ProcessState != nil {
+		res.exitCode = exitCode(cmd.ProcessState)
+	}
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	var exitErr *exec.ExitError
+	if err != nil && !errors.As(err, &exitErr) {
+		return res, err
+	}
+	return res, nil
+}
+
+func killGroup(cmd *exec.Cmd) error {
+	if cmd.Process == nil {
+		return nil
+	}
+	err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	if errors.Is(err, syscall.ESRCH) {
+		return nil
+	}
+	return err
+}
+
+func exitCode(ps interface{ Sys() any }) int {
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok {
+		if ws.Signaled() {
+			return -int(ws.Signal())
+		}
+		return ws.ExitStatus()
+	}
+	return -1
+}
+
+// tailWriter keeps the last max bytes written to it.
+type tailWriter struct {
+	max int
+	buf []byte
+}
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > 2*t.max {
+		t.buf = append([]byte(nil), t.buf[len(t.buf)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+// String returns the kept tail, starting at a line boundary.
+func (t *tailWriter) String() string {
+	b := t.buf
+	if len(b) > t.max {
+		b = b[len(b)-t.max:]
+		if i := strings.IndexByte(string(b), '\n'); i >= 0 {
+			b = b[i+1:]
+		}
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// cappedWriter writes at most max bytes to w, then counts what it drops, so a
+// suite printing megabytes cannot fill the disk or the memory.
+type cappedWriter struct {
+	w       io.Writer
+	max     int64
+	n       int64
+	dropped int64
+}
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	size := len(p)
+	room := c.max - c.n
+	if room <= 0 {
+		c.dropped += int64(size)
+		return size, nil
+	}
+	if int64(len(p)) > room {
+		c.dropped += int64(len(p)) - room
+		p = p[:room]
+	}
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	if err != nil {
+		return n, err
+	}
+	return size, nil
+}

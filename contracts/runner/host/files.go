@@ -1,0 +1,116 @@
+package host
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// logFile is a suite's log: capped at MaxLog, with a note of what it dropped.
+type logFile struct {
+	f *os.File
+	*cappedWriter
+}
+
+func openLog(path string) (*logFile, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	return &logFile{f: f, cappedWriter: &cappedWriter{w: f, max: MaxLog}}, nil
+}
+
+// finish notes how much output was dropped.
+func (l *logFile) finish() {
+	if l.dropped > 0 {
+		fmt.Fprintf(l.f, "\n[log truncated: %d more bytes of output were dropped]\n", l.dropped)
+	}
+}
+
+// Close closes the file.
+func (l *logFile) Close() error { return l.f.Close() }
+
+// childEnv is the runner's environment without any variable holding the
+// token, so no suite, install or test can read it.
+func (r *Runner) childEnv() []string {
+	env := os.Environ()
+	if r.Token == "" {
+		return env
+	}
+	out := env[:0:0]
+	for _, kv := range env {
+		if _, v, _ := strings.Cut(kv, "="); v != r.Token {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// skipDirs are left out when copying a local Core working copy: build
+// output and environments that would only slow the copy or confuse pip.
+var skipDirs = map[string]bool{
+	".venv": true, "venv": true, "__pycache__": true, ".tox": true, ".nox": true,
+	".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true, "build": true, "dist": true,
+}
+
+// copyTree copies a local working copy (uncommitted changes included) into
+// dest, so building it never writes into the user's tree. Symlinks are
+// copied as links; special files are skipped.
+func copyTree(src, dest string) error {
+	info, err := os.Stat(src)
+	if err != nil {
+		return fmt.Errorf("core source: %w", err)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("core source %s: not a directory", src)
+	}
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dest, rel)
+		switch {
+		case d.IsDir() && rel != "." && (skipDirs[d.Name()] || strings.HasSuffix(d.Name(), ".egg-info")):
+			return filepath.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(target, 0o755)
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(link, target)
+		case d.Type().IsRegular():
+			return copyFile(path, target)
+		}
+		return nil
+	})
+}
+
+func copyFile(src, dest string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	info, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	out, err := os.OpenFile(dest, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, info.Mode().Perm())
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

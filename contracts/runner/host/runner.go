@@ -1,0 +1,279 @@
+// Package host runs a contract plan on the host, without containers: each
+// suite in its own work directory and virtualenv, suites in parallel, a
+// per-suite timeout that kills whole process groups, and a cache of
+// downstream environments so a run that changes only the Core ref
+// reinstalls only Core.
+//
+// It executes plan.Suite steps exactly as planned (argv lists, plan.Python
+// mapped to the virtualenv's interpreter) and turns what it observed into
+// verdicts only through outcome.Decide.
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/gitrepo"
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/lockfile"
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+)
+
+// MaxLog bounds one suite's log file; output beyond it is counted, not kept.
+const MaxLog = 8 << 20
+
+// Config is what a Runner is made from.
+type Config struct {
+	// Python is the interpreter virtualenvs are made from (default python3).
+	Python string
+	// SystemSitePackages gives virtualenvs the interpreter's packages
+	// (for air-gapped machines with preinstalled packages).
+	SystemSitePackages bool
+	// Jobs is how many suites run at once (default: number of CPUs).
+	Jobs int
+	// Reruns is how often a failing test is rerun in isolation; a test that
+	// passes on a rerun is flaky.
+	Reruns int
+	// CacheDir holds git mirrors and downstream environments.
+	CacheDir string
+	// WorkDir holds the suites' workspaces; it is removed by Close.
+	WorkDir string
+	// OutDir receives the suites' logs (OutDir/logs/...).
+	OutDir string
+	// Progress receives one line per suite as it starts and ends.
+	Progress io.Writer
+	// Token authenticates https git fetches; it never reaches a suite.
+	Token string
+}
+
+// Runner executes plans on the host.
+type Runner struct {
+	Config
+	git      *gitrepo.Cache
+	envLocks lockfile.Locks
+	progMu   sync.Mutex
+}
+
+// New returns a runner with defaults filled and its git cache ready.
+func New(c Config) *Runner {
+	if c.Python == "" {
+		c.Python = "python3"
+	}
+	if c.Jobs <= 0 {
+		c.Jobs = runtime.NumCPU()
+	}
+	if c.Progress == nil {
+		c.Progress = io.Discard
+	}
+	return &Runner{Config: c, git: gitrepo.NewCache(filepath.Join(c.CacheDir, "git"), c.Token)}
+}
+
+// Resolver resolves refs with the runner's git cache, for plan.Build.
+func (r *Runner) Resolver() plan.Resolver { return r.git }
+
+// Job is one suite of one plan, with the label that keeps its workspace and
+// log apart from other plans' suites (e.g. the Core ref for a matrix run).
+type Job struct {
+	Label string
+	// Python is the interpreter for this job ("" means Runner.Python).
+	Python string
+	Suite  plan.Suite
+}
+
+// Run executes jobs, at most Jobs at a time, and returns their outcomes in
+// the same order. Every job gets an outcome, whatever happens to others.
+// When ctx is cancelled, running suites are killed and the rest report an
+// error verdict saying so.
+func (r *Runner) Run(ctx context.Context, jobs []Job) []outcome.Suite {
+	out := make([]outcome.Suite, len(jobs))
+	sem := make(chan struct{}, r.Jobs)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+				out[i] = r.runSuite(ctx, j)
+			case <-ctx.Done():
+				out[i] = cancelled(j)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func cancelled(j Job) outcome.Suite {
+	s := base(j.Suite)
+	s.Verdict, s.Reason = outcome.Error, "run cancelled before the suite started"
+	return s
+}
+
+func base(s plan.Suite) outcome.Suite {
+	return outcome.Suite{Name: s.Name, Core: s.Core, Downstream: s.Downstream}
+}
+
+// Close removes the work directory.
+func (r *Runner) Close() error { return os.RemoveAll(r.WorkDir) }
+
+func (r *Runner) progress(format string, args ...any) {
+	r.progMu.Lock()
+	defer r.progMu.Unlock()
+	fmt.Fprintf(r.Progress, format+"\n", args...)
+}
+
+// runSuite runs one job and decides its verdict.
+func (r *Runner) runSuite(parent context.Context, j Job) outcome.Suite {
+	start := time.Now()
+	res := base(j.Suite)
+	logRel := filepath.Join("logs", j.Label, j.Suite.Name+".log")
+	logFile, err := openLog(filepath.Join(r.OutDir, logRel))
+	if err != nil {
+		res.Verdict, res.Reason = outcome.Error, fmt.Sprintf("log file: %v", err)
+		return res
+	}
+	defer logFile.Close()
+	res.Log = filepath.ToSlash(logRel)
+	r.progress("%-14s start  core %s@%s", j.Suite.Name, j.Suite.Core.Ref, j.Suite.Core.Short())
+	ctx, cancel := context.WithTimeout(parent, j.Suite.Timeout)
+	defer cancel()
+	facts, flaky := r.execute(ctx, j, logFile)
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+		facts.TimedOut = true
+	} else if parent.Err() != nil && facts.SetupError == "" {
+		facts.SetupError = "run cancelled (interrupt)"
+	}
+	res.Verdict, res.Reason = outcome.Decide(facts)
+	res.Cases, res.Counts, res.Flaky = facts.Cases, junit.Count(facts.Cases), flaky
+	res.Duration = time.Since(start)
+	logFile.finish()
+	r.progress("%-14s %-8s %d tests in %s", j.Suite.Name, res.Verdict, res.Counts.Tests, res.Duration.Round(100*time.Millisecond))
+	return res
+}
+
+// execute runs the suite's layers and pytest, collecting facts.
+func (r *Runner) execute(ctx context.Context, j Job, log io.Writer) (outcome.Facts, []string) {
+	s := j.Suite
+	facts := outcome.Facts{TestPath: s.Tests}
+	if s.Error != "" {
+		facts.SetupError = s.Error
+		return facts, nil
+	}
+	ws := filepath.Join(r.WorkDir, j.Label, s.Name)
+	python := j.Python
+	if python == "" {
+		python = r.Python
+	}
+	root, _, err := r.downstreamEnv(ctx, s, python, log)
+	if err == nil {
+		err = r.prepareRun(ctx, s, python, ws, root, log)
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			facts.SetupError = gitrepo.Scrub(err.Error(), r.Token)
+		}
+		return facts, nil
+	}
+	if _, err := os.Stat(filepath.Join(ws, plan.DownstreamDir, s.Tests)); err != nil {
+		facts.TestsMissing = true
+		return facts, nil
+	}
+	r.pytest(ctx, s, ws, &facts, log)
+	if ctx.Err() != nil || facts.ExitCode != 1 || r.Reruns == 0 {
+		return facts, nil
+	}
+	return facts, r.rerun(ctx, s, ws, facts.Cases, log)
+}
+
+// prepareRun lays out the suite's workspace: downstream and Core sources,
+// plan files, a bare venv stacked on the cached downstream environment, and
+// the Core layer installed into it.
+func (r *Runner) prepareRun(ctx context.Context, s plan.Suite, python, ws, root string, log io.Writer) error {
+	if err := os.MkdirAll(ws, 0o755); err != nil {
+		return err
+	}
+	if err := r.git.Checkout(ctx, s.Downstream.Repo, s.Downstream.SHA, filepath.Join(ws, plan.DownstreamDir)); err != nil {
+		return fmt.Errorf("clone downstream: %w", err)
+	}
+	if err := r.placeCore(ctx, s.Core, filepath.Join(ws, plan.CoreDir)); err != nil {
+		return fmt.Errorf("clone core: %w", err)
+	}
+	if err := writeFiles(ws, s.Files); err != nil {
+		return err
+	}
+	venv := filepath.Join(ws, "venv")
+	if err := r.venv(ctx, python, venv, false, log); err != nil {
+		return err
+	}
+	if err := stack(venv, filepath.Join(root, "venv")); err != nil {
+		return err
+	}
+	return r.runSteps(ctx, s, plan.LayerCore, ws, venv, log)
+}
+
+func (r *Runner) placeCore(ctx context.Context, core plan.Source, dest string) error {
+	if core.Local != "" {
+		return copyTree(core.Local, dest)
+	}
+	return r.git.Checkout(ctx, core.Repo, core.SHA, dest)
+}
+
+// runSteps runs the suite's steps of one layer in ws with venv's python;
+// the first failing step ends the layer with an error naming it.
+func (r *Runner) runSteps(ctx context.Context, s plan.Suite, layer plan.Layer, ws, venv string, log io.Writer) error {
+	for _, st := range s.StepsOf(layer) {
+		res, err := run(ctx, r.command(s, st, ws, venv), log)
+		if err != nil {
+			return fmt.Errorf("%s: %w", st.Name, err)
+		}
+		if res.exitCode != 0 {
+			return fmt.Errorf("%s failed (exit %d): %s", st.Name, res.exitCode, res.tail)
+		}
+	}
+	return nil
+}
+
+// command maps a plan step onto the host: plan.Python becomes the venv's
+// interpreter, Dir is taken inside ws, the suite env is added to a
+// environment from which the token has been removed.
+func (r *Runner) command(s plan.Suite, st plan.Step, ws, venv string) command {
+	argv := append([]string(nil), st.Argv...)
+	if argv[0] == plan.Python {
+		argv[0] = filepath.Join(venv, "bin", "python")
+	}
+	env := append(r.childEnv(), "VIRTUAL_ENV="+venv)
+	env = append(env, s.Environ()...)
+	return command{argv: argv, dir: filepath.Join(ws, st.Dir), env: env}
+}
+
+// pytest runs the MayFail test step and reads its report.
+func (r *Runner) pytest(ctx context.Context, s plan.Suite, ws string, facts *outcome.Facts, log io.Writer) {
+	st := s.StepsOf(plan.LayerTest)[0]
+	res, err := run(ctx, r.command(s, st, ws, filepath.Join(ws, "venv")), log)
+	if err != nil {
+		if ctx.Err() == nil {
+			facts.SetupError = fmt.Sprintf("pytest could not start: %v", err)
+		}
+		return
+	}
+	facts.PytestRan, facts.ExitCode = true, res.exitCode
+	if facts.ExitCode == 5 {
+		return
+	}
+	rep, err := junit.ParseFile(filepath.Join(ws, s.Report))
+	if err != nil {
+		facts.ReportError = err.Error()
+		return
+	}
+	facts.Cases = rep.Cases()
+}
