@@ -41,12 +41,14 @@ func run(ctx context.Context, c command, log io.Writer) (result, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return killGroup(cmd) }
 	cmd.WaitDelay = 5 * time.Second
+	start := time.Now()
 	err := cmd.Run()
 	killGroup(cmd)
 	res := result{tail: tail.String()}
 	if cmd.ProcessState != nil {
 		res.exitCode = exitCode(cmd.ProcessState)
 	}
+	fmt.Fprintf(log, "# exit %d after %s\n", res.exitCode, time.Since(start).Round(time.Millisecond))
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
