@@ -1,0 +1,104 @@
+package report
+
+import (
+	"strings"
+	"time"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+)
+
+var (
+	t0       = time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	coreV1   = plan.Source{Name: "market-data-core", Repo: "https://github.com/mjdevaccount/market-data-core", Ref: "v1.2.0", SHA: strings.Repeat("1", 40)}
+	coreV2   = plan.Source{Name: "market-data-core", Repo: "https://github.com/mjdevaccount/market-data-core", Ref: "v2.0.0", SHA: strings.Repeat("2", 40)}
+	corePull = plan.Source{Name: "market-data-core", Repo: "https://github.com/mjdevaccount/market-data-core", Ref: "refs/pull/7/head", SHA: strings.Repeat("7", 40)}
+)
+
+func downstream(name string) plan.Source {
+	return plan.Source{Name: name, Repo: "https://github.com/mjdevaccount/" + name, Ref: "main", SHA: strings.Repeat("a", 40)}
+}
+
+func tc(name string, st junit.Status, msg string) junit.Case {
+	module := "test_" + strings.Split(name, "_")[0]
+	c := junit.Case{Classname: "tests.contracts." + module, Name: name, Status: st, Time: 250 * time.Millisecond, Message: msg, File: "tests/contracts/" + module + ".py"}
+	if st == junit.StatusFailed || st == junit.StatusError {
+		c.Line, c.Text = 12, "Traceback:\n  "+msg
+	}
+	return c
+}
+
+// out builds a suite outcome; its counts follow its cases.
+func out(core plan.Source, name string, v outcome.Verdict, reason string, d time.Duration, cases ...junit.Case) outcome.Suite {
+	return outcome.Suite{
+		Name: name, Core: core, Downstream: downstream(name), Verdict: v, Reason: reason,
+		Counts: junit.Count(cases), Cases: cases, Duration: d, Log: "logs/x/" + name + ".log",
+	}
+}
+
+const (
+	pass = junit.StatusPassed
+	fail = junit.StatusFailed
+	errd = junit.StatusError
+	skip = junit.StatusSkipped
+)
+
+// hostile is a failure message written by code under test.
+// (Only what XML can carry: a parsed report never holds terminal escapes.)
+const hostile = "AssertionError: bid | ask `x` <script>alert(1)</script> @team [link](http://x) \u202edesrever\nsecond line"
+
+// regressionFixture: a baseline and one candidate with every kind of suite.
+func regressionFixture() *Result {
+	base := Run{Label: "baseline-v1.2.0", Core: coreV1, Suites: []outcome.Suite{
+		out(coreV1, "pipeline", outcome.Passed, "", 12300*time.Millisecond,
+			tc("quotes_bid", pass, ""), tc("quotes_ask", pass, ""), tc("bars_roundtrip", pass, "")),
+		out(coreV1, "store", outcome.Passed, "", 4*time.Second, tc("schema_v1", pass, "")),
+		out(coreV1, "analytics", outcome.Failed, "", 8*time.Second,
+			tc("stats_mean", fail, "assert 1.0 == 1.5"), tc("stats_var", fail, "ZeroDivisionError"), tc("stats_flaky", pass, "")),
+		out(coreV1, "dashboard", outcome.Error, "install downstream (auto): pip exited 1", 30*time.Second),
+	}}
+	analytics := out(coreV2, "analytics", outcome.Failed, "", 9*time.Second,
+		tc("stats_mean", fail, "assert 1.0 == 1.5"), tc("stats_var", pass, ""), tc("stats_flaky", fail, "timeout talking to fixture"))
+	analytics.Flaky = []string{"tests.contracts.test_stats::stats_flaky"}
+	cand := Run{Label: "v2.0.0", Core: coreV2, Suites: []outcome.Suite{
+		out(coreV2, "pipeline", outcome.Failed, "", 12340*time.Millisecond,
+			tc("quotes_bid", fail, hostile), tc("quotes_ask", pass, ""), tc("bars_roundtrip", skip, "needs network"), tc("bars_new", errd, "fixture 'bars' not found")),
+		out(coreV2, "store", outcome.Error, "collection error or interrupted run (pytest exit 2)", 3500*time.Millisecond),
+		analytics,
+		out(coreV2, "dashboard", outcome.Timeout, "suite exceeded its timeout; its processes were killed", 15*time.Minute),
+	}}
+	return &Result{Version: Version, Started: t0, Finished: t0.Add(16 * time.Minute), Baselines: []Run{base}, Runs: []Run{cand}}
+}
+
+// matrixFixture: three candidate runs (two refs, two Pythons), no baseline.
+func matrixFixture() *Result {
+	run := func(label string, core plan.Source, py string, pipeVerdict outcome.Verdict) Run {
+		pipe := out(core, "pipeline", outcome.Passed, "", 2*time.Second, tc("quotes_bid", pass, ""))
+		if pipeVerdict == outcome.Failed {
+			pipe = out(core, "pipeline", outcome.Failed, "", 2*time.Second, tc("quotes_bid", fail, "KeyError: 'bid_px'"))
+		}
+		return Run{Label: label, Core: core, Python: py, Suites: []outcome.Suite{
+			pipe,
+			out(core, "store", outcome.NoTests, "contract path tests/contracts does not exist", time.Second),
+		}}
+	}
+	return &Result{Version: Version, Started: t0, Finished: t0.Add(95 * time.Second), Runs: []Run{
+		run("v1.2.0-py3.11", coreV1, "3.11", outcome.Passed),
+		run("v2.0.0-py3.11", coreV2, "3.11", outcome.Failed),
+		run("refs_pull_7_head-py3.12", corePull, "3.12", outcome.Passed),
+	}}
+}
+
+// greenFixture: one run, everything passes.
+func greenFixture() *Result {
+	return &Result{Version: Version, Started: t0, Finished: t0.Add(20 * time.Second), Runs: []Run{{Label: "v2.0.0", Core: coreV2, Suites: []outcome.Suite{
+		out(coreV2, "pipeline", outcome.Passed, "", 2*time.Second, tc("quotes_bid", pass, ""), tc("quotes_ask", skip, "later")),
+	}}}}
+}
+
+var fixtures = map[string]func() *Result{
+	"regression": regressionFixture,
+	"matrix":     matrixFixture,
+	"green":      greenFixture,
+}

@@ -1,0 +1,157 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+)
+
+// MarkdownOptions shape Markdown's output.
+type MarkdownOptions struct {
+	// Links makes verdicts links to the suites' JUnit reports (relative to
+	// the output directory: right for summary.md, wrong for a job summary).
+	Links bool
+}
+
+// Markdown writes res as GitHub-flavoured Markdown: headline, regressions
+// first (when there is a baseline), the per-repo table, the compatibility
+// matrix when there are several runs, then the failing tests with their
+// messages. Untrusted text is escaped (MDText, MDCode).
+func Markdown(w io.Writer, res *Result, opts MarkdownOptions) {
+	word := "OK"
+	if !res.OK() {
+		word = "FAILED"
+	}
+	fmt.Fprintf(w, "# Contract run: %s\n\n", word)
+	fmt.Fprintf(w, "%s · started %s · took %s\n\n", Subject(res, func(s string) string { return MDCode(s, 300, false) }), res.Started.UTC().Format("2006-01-02 15:04:05 UTC"), Dur(res.Duration()))
+	fmt.Fprintf(w, "**%s**\n", MDText(Headline(res), 1000))
+	if compared(res) {
+		mdRegressions(w, res)
+	}
+	mdTable(w, res, opts)
+	if len(res.Runs) > 1 {
+		mdMatrix(w, res, opts)
+	}
+	mdFailures(w, res, opts)
+}
+
+func mdRegressions(w io.Writer, res *Result) {
+	regs := Regressions(res)
+	fmt.Fprintf(w, "\n## Regressions (%d)\n\n", len(regs))
+	if len(regs) == 0 {
+		fmt.Fprint(w, "No case and no suite got worse than on the baseline.\n")
+		return
+	}
+	fmt.Fprint(w, "| repo | core | test | baseline → candidate | message |\n|---|---|---|---|---|\n")
+	for _, r := range regs {
+		test, change, msg := "*(whole suite)*", fmt.Sprintf("%s → %s", or(string(r.Comparison.Baseline), "absent"), r.Comparison.Candidate), MDText(r.Comparison.Reason, MaxMessage)
+		if c := r.Case; c != nil {
+			test, change, msg = MDCode(c.ID, MaxMessage, true), fmt.Sprintf("%s → %s", or(string(c.Baseline), "absent"), c.Candidate), MDCode(c.Message, MaxMessage, true)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", MDText(r.Suite.Name, 100), MDText(r.Run.Title(), 300), test, change, msg)
+	}
+}
+
+func mdTable(w io.Writer, res *Result, opts MarkdownOptions) {
+	py, cmp := hasPython(res), compared(res)
+	head := []string{"repo", "core"}
+	if py {
+		head = append(head, "python")
+	}
+	head = append(head, "tests", "passed", "failed", "errors", "skipped", "duration", "verdict")
+	if cmp {
+		head = append(head, "vs baseline")
+	}
+	fmt.Fprintf(w, "\n## Suites\n\n| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
+	for i := range res.Runs {
+		run := &res.Runs[i]
+		for j := range run.Suites {
+			s := &run.Suites[j]
+			row := []string{MDText(s.Name, 100), MDCode(Source(s.Core), 300, true)}
+			if py {
+				row = append(row, MDText(or(run.Python, "-"), 50))
+			}
+			c := s.Counts
+			row = append(row, fmt.Sprint(c.Tests), fmt.Sprint(c.Passed), fmt.Sprint(c.Failed), fmt.Sprint(c.Errors), fmt.Sprint(c.Skipped), Dur(s.Duration), link(string(s.Verdict), s, opts))
+			if cmp {
+				row = append(row, classOf(run, s.Name))
+			}
+			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+		}
+	}
+}
+
+// link makes text a link to the suite's JUnit report when asked to.
+func link(text string, s *outcome.Suite, opts MarkdownOptions) string {
+	if !opts.Links || s.Report == "" {
+		return text
+	}
+	return fmt.Sprintf("[%s](<%s>)", text, s.Report)
+}
+
+func mdMatrix(w io.Writer, res *Result, opts MarkdownOptions) {
+	head := []string{"repo"}
+	for i := range res.Runs {
+		head = append(head, MDText(res.Runs[i].Title(), 300))
+	}
+	fmt.Fprintf(w, "\n## Compatibility matrix\n\n| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
+	for _, name := range matrixRows(res) {
+		row := []string{MDText(name, 100)}
+		for i := range res.Runs {
+			text := cell(&res.Runs[i], name)
+			if s := suiteOf(&res.Runs[i], name); s != nil {
+				text = link(text, s, opts)
+			}
+			row = append(row, text)
+		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+	}
+}
+
+func mdFailures(w io.Writer, res *Result, opts MarkdownOptions) {
+	header := false
+	for i := range res.Runs {
+		run := &res.Runs[i]
+		for j := range run.Suites {
+			s := &run.Suites[j]
+			fails, total := Failures(run, s)
+			if s.Verdict == outcome.Passed || (len(fails) == 0 && s.Reason == "") {
+				continue
+			}
+			if !header {
+				fmt.Fprint(w, "\n## Failures\n")
+				header = true
+			}
+			mdSuiteFailures(w, run, s, fails, total, opts)
+		}
+	}
+}
+
+func mdSuiteFailures(w io.Writer, run *Run, s *outcome.Suite, fails []Failure, total int, opts MarkdownOptions) {
+	fmt.Fprintf(w, "\n### %s · core %s · %s\n", MDText(s.Name, 100), MDCode(Source(s.Core), 300, false), Status(run, s))
+	if s.Reason != "" {
+		fmt.Fprintf(w, "\nReason: %s\n", MDText(s.Reason, 2*MaxMessage))
+	}
+	if len(fails) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, f := range fails {
+		loc := ""
+		if l := location(f.Case); l != "" {
+			loc = " (" + MDCode(l, MaxMessage, false) + ")"
+		}
+		fmt.Fprintf(w, "- %s%s%s: %s\n", mdTag(f), MDCode(f.Case.ID(), MaxMessage, false), loc, or(MDCode(f.Case.Message, MaxMessage, false), "(no message)"))
+	}
+	if total > len(fails) {
+		fmt.Fprintf(w, "- … and %d more failing tests (%s)\n", total-len(fails), link("JUnit report", s, opts))
+	}
+}
+
+func mdTag(f Failure) string {
+	if t := tag(f); t != "" {
+		return "**" + strings.Trim(t, "[] ") + "** "
+	}
+	return ""
+}

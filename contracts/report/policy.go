@@ -1,0 +1,75 @@
+package report
+
+import (
+	"slices"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+)
+
+// Policy returns the effective fail-on policy: FailOn when set, else
+// FailOnRegressions with a baseline and FailOnFailures without.
+func (r *Result) Policy() string {
+	if r.FailOn != "" {
+		return r.FailOn
+	}
+	if len(r.Baselines) > 0 {
+		return FailOnRegressions
+	}
+	return FailOnFailures
+}
+
+// Fails reports whether the candidate suite s of run makes the run fail.
+//
+// Under FailOnFailures a suite fails unless it passed or its only failures
+// are flaky (outcome.Suite.Flaky). Under FailOnRegressions it fails when it
+// did not run its tests (error, timeout, no-tests: a suite that did not run
+// proves nothing) or its comparison is breaking; a run without a baseline
+// falls back to FailOnFailures.
+func (r *Result) Fails(run *Run, s *outcome.Suite) bool {
+	if r.Policy() == FailOnRegressions {
+		if c := run.Compared(s.Name); c != nil {
+			return !ran(s.Verdict) || c.Class.Breaking()
+		}
+	}
+	return s.Verdict != outcome.Passed && !onlyFlaky(s)
+}
+
+// ExitCode is the run's exit status: 0 when no candidate suite fails (see
+// Fails), 1 when one does or when there was no candidate suite at all. (2,
+// usage and configuration errors, is the CLI's own.)
+func ExitCode(r *Result) int {
+	if r.OK() {
+		return 0
+	}
+	return 1
+}
+
+// OK reports whether the run succeeds under its policy.
+func (r *Result) OK() bool {
+	n := 0
+	for i := range r.Runs {
+		for j := range r.Runs[i].Suites {
+			n++
+			if r.Fails(&r.Runs[i], &r.Runs[i].Suites[j]) {
+				return false
+			}
+		}
+	}
+	return n > 0
+}
+
+func ran(v outcome.Verdict) bool { return v == outcome.Passed || v == outcome.Failed }
+
+// onlyFlaky reports whether a failed suite's failures are all flaky.
+func onlyFlaky(s *outcome.Suite) bool {
+	failing := s.Failing()
+	if s.Verdict != outcome.Failed || len(failing) == 0 {
+		return false
+	}
+	for _, c := range failing {
+		if !slices.Contains(s.Flaky, c.ID()) {
+			return false
+		}
+	}
+	return true
+}

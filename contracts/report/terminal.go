@@ -1,0 +1,182 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
+)
+
+// Terminal prints res for people: what was tested, the regressions first,
+// a table of every suite, the compatibility matrix when there are several
+// runs, each failing test with its message, and the headline. Untrusted
+// text (messages, reasons) is printed on one line without control
+// characters.
+func Terminal(w io.Writer, res *Result) {
+	fmt.Fprintf(w, "contract run: %s\n", Subject(res, func(s string) string { return s }))
+	if compared(res) {
+		termRegressions(w, res)
+	}
+	termTable(w, res)
+	if len(res.Runs) > 1 {
+		termMatrix(w, res)
+	}
+	termFailures(w, res)
+	fmt.Fprintf(w, "\n%s\n", Headline(res))
+}
+
+func termRegressions(w io.Writer, res *Result) {
+	regs := Regressions(res)
+	fmt.Fprintf(w, "\nREGRESSIONS (%d)\n", len(regs))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range regs {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Suite.Name, r.Run.Title(), regressionText(r))
+	}
+	tw.Flush()
+}
+
+// regressionText describes a regression on one line.
+func regressionText(r Regression) string {
+	if r.Case == nil {
+		c := r.Comparison
+		return OneLine(fmt.Sprintf("suite %s -> %s: %s", or(string(c.Baseline), "absent"), c.Candidate, c.Reason), 2*MaxMessage)
+	}
+	c := r.Case
+	return fmt.Sprintf("%s  %s -> %s  %s", OneLine(c.ID, MaxMessage), or(string(c.Baseline), "absent"), c.Candidate, OneLine(c.Message, MaxMessage))
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func termTable(w io.Writer, res *Result) {
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	py, cmp := hasPython(res), compared(res)
+	head := []string{"REPO", "CORE"}
+	if py {
+		head = append(head, "PY")
+	}
+	head = append(head, "TESTS", "PASSED", "FAILED", "ERRORS", "SKIPPED", "DURATION", "VERDICT")
+	if cmp {
+		head = append(head, "VS BASELINE")
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	for i := range res.Runs {
+		run := &res.Runs[i]
+		for j := range run.Suites {
+			s := &run.Suites[j]
+			row := []string{s.Name, Source(s.Core)}
+			if py {
+				row = append(row, or(run.Python, "-"))
+			}
+			c := s.Counts
+			row = append(row, fmt.Sprint(c.Tests), fmt.Sprint(c.Passed), fmt.Sprint(c.Failed), fmt.Sprint(c.Errors), fmt.Sprint(c.Skipped), Dur(s.Duration), string(s.Verdict))
+			if cmp {
+				row = append(row, classOf(run, s.Name))
+			}
+			fmt.Fprintln(tw, strings.Join(row, "\t"))
+		}
+	}
+	tw.Flush()
+}
+
+func classOf(run *Run, name string) string {
+	if c := run.Compared(name); c != nil {
+		return string(c.Class)
+	}
+	return "-"
+}
+
+func termMatrix(w io.Writer, res *Result) {
+	fmt.Fprint(w, "\nCOMPATIBILITY MATRIX\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := []string{"REPO"}
+	for i := range res.Runs {
+		head = append(head, strings.ReplaceAll(res.Runs[i].Title(), " ", ""))
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	for _, name := range matrixRows(res) {
+		row := []string{name}
+		for i := range res.Runs {
+			row = append(row, cell(&res.Runs[i], name))
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	tw.Flush()
+}
+
+// cell is a matrix cell: the verdict, and the class when it breaks.
+func cell(run *Run, name string) string {
+	s := suiteOf(run, name)
+	if s == nil {
+		return "-"
+	}
+	if c := run.Compared(name); c != nil && c.Class.Breaking() {
+		return string(s.Verdict) + " (" + string(c.Class) + ")"
+	}
+	return string(s.Verdict)
+}
+
+func termFailures(w io.Writer, res *Result) {
+	header := false
+	for i := range res.Runs {
+		run := &res.Runs[i]
+		for j := range run.Suites {
+			s := &run.Suites[j]
+			fails, total := Failures(run, s)
+			if s.Verdict == "passed" || (len(fails) == 0 && s.Reason == "") {
+				continue
+			}
+			if !header {
+				fmt.Fprint(w, "\nFAILURES\n")
+				header = true
+			}
+			fmt.Fprintf(w, "%s @ core %s: %s\n", s.Name, Source(s.Core), Status(run, s))
+			if s.Reason != "" {
+				fmt.Fprintf(w, "  reason: %s\n", OneLine(s.Reason, 2*MaxMessage))
+			}
+			for _, f := range fails {
+				fmt.Fprintf(w, "  %s%s%s\n      %s\n", tag(f), OneLine(f.Case.ID(), MaxMessage), where(f), OneLine(f.Case.Message, MaxMessage))
+			}
+			if total > len(fails) {
+				fmt.Fprintf(w, "  ... and %d more failing tests (see %s)\n", total-len(fails), or(s.Report, "its JUnit report"))
+			}
+		}
+	}
+}
+
+// tag labels a failure with its class ("[regressed] ") or flakiness.
+func tag(f Failure) string {
+	switch {
+	case f.Flaky && f.Class == "":
+		return "[" + string(compare.Flaky) + "] "
+	case f.Class != "":
+		return "[" + string(f.Class) + "] "
+	}
+	return ""
+}
+
+// location is "file:line", "file" or "" for a failing case.
+func location(c junit.Case) string {
+	switch {
+	case c.File != "" && c.Line > 0:
+		return fmt.Sprintf("%s:%d", c.File, c.Line)
+	default:
+		return c.File
+	}
+}
+
+// where is " (file:line)" when the case is located.
+func where(f Failure) string {
+	if l := location(f.Case); l != "" {
+		return " (" + OneLine(l, MaxMessage) + ")"
+	}
+	return ""
+}

@@ -1,0 +1,72 @@
+package report
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"regexp"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
+)
+
+var (
+	sha     = regexp.MustCompile(`^([0-9a-f]{40})?$`)
+	logPath = regexp.MustCompile(`^[A-Za-z0-9._/-]*$`)
+)
+
+// validate checks what Load read before anything renders or opens it: a
+// report directory may come from an untrusted workflow's artifacts, so
+// names, refs and paths must be what Write would have written.
+func validate(d summaryDoc) error {
+	for _, runs := range [][]runDoc{d.Baselines, d.Runs} {
+		for _, r := range runs {
+			if err := validateRun(r); err != nil {
+				return fmt.Errorf("run %q: %w", r.Label, err)
+			}
+		}
+	}
+	return nil
+}
+
+func validateRun(r runDoc) error {
+	if r.Label == "" || SafeName(r.Label) != r.Label || SafeName(r.Python) != r.Python && r.Python != "" {
+		return fmt.Errorf("label %q or python %q is not a safe name", r.Label, r.Python)
+	}
+	if err := validateSource(r.Core); err != nil {
+		return err
+	}
+	for _, s := range r.Suites {
+		if err := validateSuite(r.Label, s); err != nil {
+			return fmt.Errorf("suite %q: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+func validateSuite(label string, s suiteDoc) error {
+	if err := matrix.ValidateName(s.Name); err != nil {
+		return err
+	}
+	if want := SuiteReport(label, s.Name); s.Report != want {
+		return fmt.Errorf("report %q, want %q", s.Report, want)
+	}
+	if s.Log != "" && (!logPath.MatchString(s.Log) || path.Clean(s.Log) != s.Log || !filepath.IsLocal(s.Log)) {
+		return fmt.Errorf("log path %q is not a clean relative path", s.Log)
+	}
+	if err := validateSource(s.Core); err != nil {
+		return err
+	}
+	return validateSource(s.Downstream)
+}
+
+func validateSource(s plan.Source) error {
+	if !sha.MatchString(s.SHA) {
+		return fmt.Errorf("sha %q is not a full commit id", s.SHA)
+	}
+	if s.Ref == "" || s.Ref == "local" {
+		return nil
+	}
+	return refs.Validate(s.Ref)
+}

@@ -1,0 +1,181 @@
+package report
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
+)
+
+func props(ps []junit.Property) map[string]string {
+	m := map[string]string{}
+	for _, p := range ps {
+		m[p.Name] = p.Value
+	}
+	return m
+}
+
+func TestWriteLoadRoundTrip(t *testing.T) {
+	for name, fixture := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			want := fixture()
+			if err := Write(dir, want); err != nil {
+				t.Fatal(err)
+			}
+			got, err := Load(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Load(Write(r)) differs from r:\n got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestSuiteReports(t *testing.T) {
+	dir := t.TempDir()
+	res := regressionFixture()
+	if err := Write(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	pipe := res.Runs[0].Suites[0]
+	if pipe.Report != "junit/v2.0.0/pipeline.xml" {
+		t.Fatalf("Report = %q", pipe.Report)
+	}
+	rep, err := junit.ParseFile(filepath.Join(dir, pipe.Report))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Suites[0]
+	p := props(s.Properties)
+	if p["core.ref"] != "v2.0.0" || p["core.sha"] != coreV2.SHA || p["downstream.ref"] != "main" || p["downstream.sha"] != pipe.Downstream.SHA || p["verdict"] != "failed" || p["class"] != "regressed" || p["run"] != "v2.0.0" {
+		t.Errorf("suite properties %v", p)
+	}
+	if len(s.Cases) != 4 || s.Cases[0].Message != hostile || s.Cases[0].File != "tests/contracts/test_quotes.py" || s.Cases[0].Line != 12 {
+		t.Fatalf("cases %+v", s.Cases)
+	}
+	if cp := props(s.Cases[0].Properties); cp[PropClass] != "regressed" || cp[PropBaseline] != "passed" {
+		t.Errorf("case properties %v", cp)
+	}
+	if cp := props(s.Cases[3].Properties); cp[PropClass] != "new-failing" || cp[PropBaseline] != "absent" {
+		t.Errorf("new case properties %v", cp)
+	}
+	flaky, err := junit.ParseFile(filepath.Join(dir, "junit/v2.0.0/analytics.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cp := props(flaky.Suites[0].Cases[2].Properties); cp[PropFlaky] != "true" || cp[PropClass] != "flaky" {
+		t.Errorf("flaky case properties %v", cp)
+	}
+}
+
+// A suite that did not run its tests still gets a report that fails.
+func TestSynthesizedReports(t *testing.T) {
+	dir := t.TempDir()
+	res := regressionFixture()
+	if err := Write(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"junit/v2.0.0/store.xml", "junit/v2.0.0/dashboard.xml", "junit/baseline-v1.2.0/dashboard.xml"} {
+		rep, err := junit.ParseFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases := rep.Cases()
+		if len(cases) != 1 || cases[0].Status != junit.StatusError || cases[0].Message == "" || props(cases[0].Properties)[PropSynthesized] != "true" {
+			t.Errorf("%s: cases %+v", rel, cases)
+		}
+		if v := props(rep.Suites[0].Properties)["verdict"]; v == "passed" || v == "failed" || v == "" {
+			t.Errorf("%s: verdict %q", rel, v)
+		}
+	}
+}
+
+func TestMergedJUnit(t *testing.T) {
+	for _, tc := range []struct {
+		fixture func() *Result
+		names   []string
+	}{
+		{regressionFixture, []string{"pipeline", "store", "analytics", "dashboard"}},
+		{matrixFixture, []string{"pipeline [v1.2.0 (py 3.11)]", "store [v1.2.0 (py 3.11)]", "pipeline [v2.0.0 (py 3.11)]", "store [v2.0.0 (py 3.11)]", "pipeline [refs/pull/7/head (py 3.12)]", "store [refs/pull/7/head (py 3.12)]"}},
+	} {
+		dir := t.TempDir()
+		if err := Write(dir, tc.fixture()); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := junit.ParseFile(filepath.Join(dir, MergedJUnit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, s := range rep.Suites {
+			names = append(names, s.Name)
+			if p := props(s.Properties); p["core.sha"] == "" || p["verdict"] == "" {
+				t.Errorf("%s: properties %v", s.Name, p)
+			}
+		}
+		if !slices.Equal(names, tc.names) {
+			t.Errorf("merged suites %q, want %q (baselines left out)", names, tc.names)
+		}
+	}
+}
+
+func TestWriteStaysInsideOutDir(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "out")
+	res := greenFixture()
+	res.Runs[0].Label = "../../escape"
+	res.Runs[0].Suites[0].Name = "../evil"
+	if err := Write(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Runs[0].Label != "_.._.._escape" || res.Runs[0].Suites[0].Report != "junit/_.._.._escape/_.._evil.xml" {
+		t.Errorf("label %q, report %q", res.Runs[0].Label, res.Runs[0].Suites[0].Report)
+	}
+	if _, err := os.Stat(filepath.Join(dir, res.Runs[0].Suites[0].Report)); err != nil {
+		t.Error(err)
+	}
+	entries, _ := os.ReadDir(parent)
+	if len(entries) != 1 {
+		t.Errorf("Write created files next to the output directory: %v", entries)
+	}
+	// A symlink pointing out of the directory is refused, not followed.
+	dir2 := filepath.Join(parent, "out2")
+	if err := os.MkdirAll(dir2, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(parent, filepath.Join(dir2, JUnitDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(dir2, greenFixture()); err == nil || !strings.Contains(err.Error(), "escapes") {
+		t.Errorf("Write through an escaping symlink: %v", err)
+	}
+}
+
+func TestWriteRefusesSharedReportPaths(t *testing.T) {
+	res := greenFixture()
+	res.Runs[0].Suites = append(res.Runs[0].Suites, res.Runs[0].Suites[0])
+	if err := Write(t.TempDir(), res); err == nil || !strings.Contains(err.Error(), "share") {
+		t.Errorf("two suites, one report: %v", err)
+	}
+}
+
+func TestDerivedLabelsAreUnique(t *testing.T) {
+	res := greenFixture()
+	res.Runs[0].Label = ""
+	res.Runs = append(res.Runs, res.Runs[0])
+	res.Baselines = []Run{{Core: coreV1, Suites: res.Runs[0].Suites}}
+	if err := Write(t.TempDir(), res); err != nil {
+		t.Fatal(err)
+	}
+	got := []string{res.Baselines[0].Label, res.Runs[0].Label, res.Runs[1].Label}
+	if want := []string{"baseline-v1.2.0", "v2.0.0", "v2.0.0-2"}; !slices.Equal(got, want) {
+		t.Errorf("labels %q, want %q", got, want)
+	}
+}
