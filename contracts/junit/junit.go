@@ -92,3 +92,31 @@ func (c Case) ID() string {
 	}
 	return c.Classname + "::" + c.Name
 }
+
+// Cases returns the cases of every suite, in document order.
+func (r *Report) Cases() []Case {
+	if r == nil {
+		return nil
+	}
+	n := 0
+	for _, s := range r.Suites {
+		n += len(s.Cases)
+	}
+	out := make([]Case, 0, n)
+	for _, s := range r.Suites {
+		out = append(out, s.Cases...)
+	}
+	return out
+}
+
+// Merge returns one report holding the suites of all reports in order;
+// nil reports are skipped. Suites are shared, not copied.
+func Merge(reports ...*Report) *Report {
+	out := &Report{}
+	for _, r := range reports {
+		if r != nil {
+			out.Suites = append(out.Suites, r.Suites...)
+		}
+	}
+	return out
+}
