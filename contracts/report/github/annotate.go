@@ -1,0 +1,97 @@
+package github
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
+	"github.com/sethvargo/go-githubactions"
+)
+
+// MaxAnnotations bounds the annotations of one Publish (GitHub shows 50
+// per job); one more notice says how many were left out.
+const MaxAnnotations = 50
+
+// annotation is one error or warning.
+type annotation struct {
+	err    bool
+	fields map[string]string
+	msg    string
+}
+
+// annotate emits an annotation per failing candidate test, failing ones
+// first, and a warning per suite that did not run its tests.
+func annotate(a *githubactions.Action, res *report.Result) {
+	var errs, warns []annotation
+	for i := range res.Runs {
+		run := &res.Runs[i]
+		for j := range run.Suites {
+			s := &run.Suites[j]
+			if w, ok := suiteWarning(run, s); ok {
+				warns = append(warns, w)
+			}
+			for _, an := range caseAnnotations(res, run, s) {
+				if an.err {
+					errs = append(errs, an)
+				} else {
+					warns = append(warns, an)
+				}
+			}
+		}
+	}
+	all := append(errs, warns...)
+	for _, an := range all[:min(len(all), MaxAnnotations)] {
+		if an.err {
+			a.WithFieldsMap(an.fields).Errorf("%s", an.msg)
+		} else {
+			a.WithFieldsMap(an.fields).Warningf("%s", an.msg)
+		}
+	}
+	if len(all) > MaxAnnotations {
+		a.Noticef("%d more annotations left out; see the job summary and the reports", len(all)-MaxAnnotations)
+	}
+}
+
+// suiteWarning warns about a suite with an error, timeout or no-tests verdict.
+func suiteWarning(run *report.Run, s *outcome.Suite) (annotation, bool) {
+	if s.Verdict == outcome.Passed || s.Verdict == outcome.Failed {
+		return annotation{}, false
+	}
+	return annotation{
+		fields: map[string]string{"title": fmt.Sprintf("%s: %s (core %s)", s.Name, s.Verdict, report.Source(s.Core))},
+		msg:    report.OneLine(s.Reason, 4*report.MaxMessage),
+	}, true
+}
+
+// caseAnnotations annotates the suite's failing tests: an error when the
+// suite fails the run and the test is not excused (flaky, or still failing
+// under the regressions policy), a warning otherwise.
+func caseAnnotations(res *report.Result, run *report.Run, s *outcome.Suite) []annotation {
+	fails, _ := report.Failures(run, s)
+	failsRun := res.Fails(run, s)
+	var out []annotation
+	for _, f := range fails {
+		excused := f.Flaky || (run.Comparison != nil && res.Policy() == report.FailOnRegressions && !f.Class.Breaking())
+		fields := map[string]string{"title": report.OneLine(f.Case.ID(), 4*report.MaxMessage)}
+		if f.Case.File != "" {
+			fields["file"] = f.Case.File
+		}
+		if f.Case.Line > 0 {
+			fields["line"] = strconv.Itoa(f.Case.Line)
+		}
+		out = append(out, annotation{err: failsRun && !excused, fields: fields, msg: caseMessage(s, f)})
+	}
+	return out
+}
+
+func caseMessage(s *outcome.Suite, f report.Failure) string {
+	what := string(f.Case.Status)
+	switch {
+	case f.Class != "":
+		what = string(f.Class)
+	case f.Flaky:
+		what += ", flaky"
+	}
+	return fmt.Sprintf("%s (%s, core %s): %s", s.Name, what, report.Source(s.Core), report.OneLine(f.Case.Message, 4*report.MaxMessage))
+}

@@ -1,0 +1,53 @@
+package github
+
+import (
+	"strings"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
+	"github.com/sethvargo/go-githubactions"
+)
+
+// Outputs are the step outputs Publish sets, by name: comma-separated
+// candidate suites ("name", or "name@run" with several runs) by verdict
+// (passed, failed, broken: error, timeout or no-tests) and regressed
+// (breaking comparisons), and report-path (res.Dir).
+func Outputs(res *report.Result) map[string]string {
+	var passed, failed, broken, regressed []string
+	for i := range res.Runs {
+		run := &res.Runs[i]
+		for j := range run.Suites {
+			s := &run.Suites[j]
+			name := s.Name
+			if len(res.Runs) > 1 {
+				name += "@" + run.Label
+			}
+			switch s.Verdict {
+			case outcome.Passed:
+				passed = append(passed, name)
+			case outcome.Failed:
+				failed = append(failed, name)
+			default:
+				broken = append(broken, name)
+			}
+			if c := run.Compared(s.Name); c != nil && c.Class.Breaking() {
+				regressed = append(regressed, name)
+			}
+		}
+	}
+	return map[string]string{
+		"passed": strings.Join(passed, ","), "failed": strings.Join(failed, ","),
+		"broken": strings.Join(broken, ","), "regressed": strings.Join(regressed, ","),
+		"report-path": res.Dir,
+	}
+}
+
+// outputNames fixes the order outputs are written in.
+var outputNames = []string{"passed", "failed", "broken", "regressed", "report-path"}
+
+func outputs(a *githubactions.Action, res *report.Result) {
+	out := Outputs(res)
+	for _, k := range outputNames {
+		a.SetOutput(k, out[k])
+	}
+}

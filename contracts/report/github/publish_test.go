@@ -1,0 +1,271 @@
+package github
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
+	"github.com/sethvargo/go-githubactions"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+func init() { stopToken = func() string { return "STOPTOKEN" } }
+
+var (
+	t0     = time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	coreV1 = plan.Source{Name: "market-data-core", Repo: "https://example.com/core", Ref: "v1.2.0", SHA: strings.Repeat("1", 40)}
+	coreV2 = plan.Source{Name: "market-data-core", Repo: "https://example.com/core", Ref: "v2.0.0", SHA: strings.Repeat("2", 40)}
+)
+
+func tcase(name string, st junit.Status, msg string) junit.Case {
+	c := junit.Case{Classname: "tests.contracts.test_quotes", Name: name, File: "tests/contracts/test_quotes.py", Status: st, Message: msg, Time: 100 * time.Millisecond}
+	if st == junit.StatusFailed || st == junit.StatusError {
+		c.Line, c.Text = 42, "def test():\n>   assert quote.bid\nE   "+msg
+	}
+	return c
+}
+
+func suite(core plan.Source, name string, v outcome.Verdict, reason string, cases ...junit.Case) outcome.Suite {
+	return outcome.Suite{
+		Name: name, Core: core, Downstream: plan.Source{Name: name, Repo: "https://example.com/" + name, Ref: "main", SHA: strings.Repeat("a", 40)},
+		Verdict: v, Reason: reason, Counts: junit.Count(cases), Cases: cases, Duration: 3 * time.Second,
+		Log: "logs/" + core.Ref + "/" + name + ".log",
+	}
+}
+
+// fixture writes a baseline and a candidate run, with logs, into a
+// directory and loads it back the way `contracts report --from` does.
+func fixture(t *testing.T) *report.Result {
+	t.Helper()
+	flaky := suite(coreV2, "analytics", outcome.Failed, "", tcase("test_mean", junit.StatusFailed, "assert 1 == 2"), tcase("test_flaky", junit.StatusFailed, "timeout"))
+	flaky.Flaky = []string{"tests.contracts.test_quotes::test_flaky"}
+	res := &report.Result{
+		Started: t0, Finished: t0.Add(time.Minute),
+		Baselines: []report.Run{{Label: "baseline-v1.2.0", Core: coreV1, Suites: []outcome.Suite{
+			suite(coreV1, "pipeline", outcome.Passed, "", tcase("test_bid", junit.StatusPassed, ""), tcase("test_ask", junit.StatusPassed, "")),
+			suite(coreV1, "analytics", outcome.Failed, "", tcase("test_mean", junit.StatusFailed, "assert 1 == 2"), tcase("test_flaky", junit.StatusPassed, "")),
+			suite(coreV1, "store", outcome.Passed, "", tcase("test_schema", junit.StatusPassed, "")),
+		}}},
+		Runs: []report.Run{{Label: "v2.0.0", Core: coreV2, Suites: []outcome.Suite{
+			suite(coreV2, "pipeline", outcome.Failed, "", tcase("test_bid", junit.StatusFailed, "AttributeError: 'Quote' object has no attribute 'bid'\nsecond line"), tcase("test_ask", junit.StatusPassed, "")),
+			flaky,
+			suite(coreV2, "store", outcome.NoTests, "pytest collected no tests in tests/contracts"),
+		}}},
+	}
+	dir := t.TempDir()
+	for _, runs := range [][]report.Run{res.Baselines, res.Runs} {
+		for _, r := range runs {
+			for _, s := range r.Suites {
+				p := filepath.Join(dir, filepath.FromSlash(s.Log))
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				// Test output trying to issue workflow commands.
+				log := "$ pytest\n::error::pwned by " + s.Name + "\n::set-output name=passed::everything\n::endgroup::\n1 passed\n"
+				if err := os.WriteFile(p, []byte(log), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if err := report.Write(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := report.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loaded
+}
+
+// captured is a GitHub Actions environment in temporary files.
+type captured struct {
+	env    map[string]string
+	stdout bytes.Buffer
+}
+
+func capture(t *testing.T) (*captured, *githubactions.Action) {
+	dir := t.TempDir()
+	c := &captured{env: map[string]string{
+		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
+		"GITHUB_OUTPUT":       filepath.Join(dir, "output"),
+	}}
+	a := githubactions.New(githubactions.WithWriter(&c.stdout), githubactions.WithGetenv(func(k string) string { return c.env[k] }))
+	return c, a
+}
+
+func (c *captured) file(t *testing.T, key string) string {
+	b, err := os.ReadFile(c.env[key])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update creates it)", err)
+	}
+	if got != string(want) {
+		g, w := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		i := 0
+		for i < len(g) && i < len(w) && g[i] == w[i] {
+			i++
+		}
+		t.Errorf("%s differs from line %d (go test -update rewrites it):\n got: %q\nwant: %q", path, i+1, line(g, i), line(w, i))
+	}
+}
+
+func line(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return "<end of file>"
+}
+
+func TestPublishGolden(t *testing.T) {
+	res := fixture(t)
+	c, a := capture(t)
+	if err := Publish(a, res); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.md.golden", c.file(t, "GITHUB_STEP_SUMMARY"))
+	golden(t, "commands.golden", strings.ReplaceAll(c.stdout.String(), res.Dir, "$DIR"))
+	golden(t, "output.golden", strings.ReplaceAll(c.file(t, "GITHUB_OUTPUT"), res.Dir, "$DIR"))
+}
+
+func TestRenderMatchesPublish(t *testing.T) {
+	res := fixture(t)
+	summary, commands, err := Render(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, a := capture(t)
+	if err := Publish(a, res); err != nil {
+		t.Fatal(err)
+	}
+	if summary != c.file(t, "GITHUB_STEP_SUMMARY") || commands != c.stdout.String() {
+		t.Error("Render differs from Publish in a captured environment")
+	}
+	if !strings.HasPrefix(summary, "# Contract run: FAILED") || !strings.Contains(commands, "::error file=tests/contracts/test_quotes.py,line=42,") {
+		t.Errorf("Render: summary %.40q, commands %.80q", summary, commands)
+	}
+}
+
+// Test output printed in a group cannot issue workflow commands: it sits
+// between stop-commands and the resume token.
+func TestGroupsFenceUntrustedOutput(t *testing.T) {
+	res := fixture(t)
+	c, a := capture(t)
+	if err := Publish(a, res); err != nil {
+		t.Fatal(err)
+	}
+	active := true
+	for _, l := range strings.Split(c.stdout.String(), "\n") {
+		switch {
+		case l == "::stop-commands::STOPTOKEN":
+			active = false
+		case l == "::STOPTOKEN::":
+			active = true
+		case active && strings.Contains(l, "pwned"):
+			t.Errorf("untrusted line outside the fence: %q", l)
+		}
+	}
+	if !active {
+		t.Error("commands never resumed")
+	}
+	if strings.Contains(c.file(t, "GITHUB_OUTPUT"), "everything") {
+		t.Error("test output set a step output")
+	}
+}
+
+func TestPublishOutsideActions(t *testing.T) {
+	var out bytes.Buffer
+	a := githubactions.New(githubactions.WithWriter(&out), githubactions.WithGetenv(func(string) string { return "" }))
+	if err := Publish(a, fixture(t)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "::group::") {
+		t.Errorf("no groups printed: %q", out.String())
+	}
+}
+
+func TestPublishReportsWriteFailures(t *testing.T) {
+	c, a := capture(t)
+	c.env["GITHUB_STEP_SUMMARY"] = filepath.Join(t.TempDir(), "missing", "summary")
+	if err := Publish(a, fixture(t)); err == nil || !strings.Contains(err.Error(), "GitHub Actions") {
+		t.Errorf("Publish with an unwritable summary: %v", err)
+	}
+}
+
+func TestMask(t *testing.T) {
+	var out bytes.Buffer
+	a := githubactions.New(githubactions.WithWriter(&out))
+	Mask(a, "")
+	Mask(a, "ghp_secret")
+	Mask(a, "line1\r\nline2\n")
+	if want := "::add-mask::ghp_secret\n::add-mask::line1\n::add-mask::line2\n"; out.String() != want {
+		t.Errorf("Mask printed %q, want %q", out.String(), want)
+	}
+}
+
+func TestAnnotationsAreBounded(t *testing.T) {
+	var cases []junit.Case
+	for i := range MaxAnnotations + 7 {
+		cases = append(cases, junit.Case{Classname: "t", Name: strings.Repeat("x", i+1), Status: junit.StatusFailed, Message: "m"})
+	}
+	s := suite(coreV2, "big", outcome.Failed, "", cases...)
+	s.Log = ""
+	res := &report.Result{Runs: []report.Run{{Label: "v2.0.0", Core: coreV2, Suites: []outcome.Suite{s}}}}
+	var out bytes.Buffer
+	a := githubactions.New(githubactions.WithWriter(&out), githubactions.WithGetenv(func(string) string { return "" }))
+	if err := Publish(a, res); err != nil {
+		t.Fatal(err)
+	}
+	// report.Failures lists MaxListed per suite; annotations stop at MaxAnnotations.
+	n := strings.Count(out.String(), "::error ")
+	if want := min(report.MaxListed, MaxAnnotations); n != want {
+		t.Errorf("%d error annotations, want %d", n, want)
+	}
+	if report.MaxListed > MaxAnnotations && !strings.Contains(out.String(), "::notice::") {
+		t.Error("no notice for the annotations left out")
+	}
+}
+
+func TestLogTail(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.log"), []byte("first line\nsecond line\nthird line\n"), 0o644)
+	if got := logTail(dir, "a.log", 1<<10); got != "first line\nsecond line\nthird line" {
+		t.Errorf("whole log: %q", got)
+	}
+	if got := logTail(dir, "a.log", 15); got != "[... first 23 bytes of the log left out]\nthird line" {
+		t.Errorf("tail: %q", got)
+	}
+	outside := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(outside, []byte("secret"), 0o644)
+	os.Symlink(outside, filepath.Join(dir, "link.log"))
+	for _, rel := range []string{"../secret", "link.log", "/etc/passwd"} {
+		if got := logTail(dir, rel, 1<<10); !strings.HasPrefix(got, "(log not available") || strings.Contains(got, "secret\n") {
+			t.Errorf("logTail(%q) = %q", rel, got)
+		}
+	}
+	if got := logTail("", "a.log", 10); !strings.Contains(got, "no report directory") {
+		t.Errorf("no dir: %q", got)
+	}
+}
