@@ -1,0 +1,3 @@
+"""Market data orchestrator (example): health aggregation."""
+
+__version__ = "0.3.0"

@@ -1,0 +1,3 @@
+"""Market data pipeline (example): feedback and rate coordination."""
+
+__version__ = "0.9.0"

@@ -1,0 +1,3 @@
+"""Market data store (example): Core DTO extensions and health."""
+
+__version__ = "0.4.0"
