@@ -1,0 +1,159 @@
+package examples
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// These tests run the example suites with real pytest, to prove that
+// Expected tells the truth. TestExpectedMatchesPytest imports the trees
+// straight from their source directories (PYTHONPATH), which takes seconds;
+// TestExpectedWithPip installs them as the plan does, which takes minutes
+// and runs only when CONTRACTS_EXAMPLES_PIP=1.
+
+// python returns the interpreter to test with, or skips the test when it
+// lacks pydantic 2 or pytest.
+func python(t *testing.T) string {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not found")
+	}
+	check := "import pydantic, pytest, sys; sys.exit(pydantic.VERSION.split('.')[0] != '2')"
+	if out, err := exec.Command(py, "-c", check).CombinedOutput(); err != nil {
+		t.Skipf("python3 lacks pydantic 2 or pytest: %v %s", err, out)
+	}
+	return py
+}
+
+// copyTree writes repo@ref into a new directory and returns it.
+func copyTree(t *testing.T, repo, ref string) string {
+	t.Helper()
+	tree, err := Tree(repo, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), repo)
+	if err := os.CopyFS(dir, tree); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// cleanEnv is the environment without variables that would change what
+// pytest runs; extra is added.
+func cleanEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "PYTHONPATH", "PYTEST_ADDOPTS", "CONTRACTS_FLAKY_COUNTER", "PIP_INDEX_URL":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(append(env, "PYTHONDONTWRITEBYTECODE=1"), extra...)
+}
+
+// pytest runs the contract suite in dir and returns its verdict
+// ("passed" for exit 0, "failed" for exit 1) and output; any other exit
+// fails the test.
+func pytest(t *testing.T, py, dir string, env []string, args ...string) (string, string) {
+	t.Helper()
+	argv := append([]string{"-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs"}, args...)
+	cmd := exec.Command(py, argv...)
+	cmd.Dir, cmd.Env = dir, env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return "passed", out.String()
+	case errors.As(err, &exit) && exit.ExitCode() == 1:
+		return "failed", out.String()
+	}
+	t.Fatalf("pytest in %s: %v\n%s", dir, err, out.String())
+	return "", ""
+}
+
+func TestExpectedMatchesPytest(t *testing.T) {
+	py := python(t)
+	for _, ref := range CoreRefs() {
+		for d, want := range Expected(ref) {
+			t.Run(fmt.Sprintf("%s/%s", ref, d), func(t *testing.T) {
+				t.Parallel()
+				core, ds := copyTree(t, Core, ref), copyTree(t, d, "main")
+				env := cleanEnv("PYTHONPATH=" + filepath.Join(core, "src") + string(os.PathListSeparator) + filepath.Join(ds, "src"))
+				if got, out := pytest(t, py, ds, env, "tests/contracts"); got != want {
+					t.Errorf("Core %s, %s: pytest says %s, Expected says %s\n%s", ref, d, got, want, out)
+				}
+			})
+		}
+	}
+}
+
+// TestFlakyProbe checks the deliberately flaky test: skipped without
+// CONTRACTS_FLAKY_COUNTER; with it, failing once and then passing.
+func TestFlakyProbe(t *testing.T) {
+	py := python(t)
+	core, ds := copyTree(t, Core, "main"), copyTree(t, Orchestrator, "main")
+	path := "PYTHONPATH=" + filepath.Join(core, "src") + string(os.PathListSeparator) + filepath.Join(ds, "src")
+	const probe = "tests/contracts/test_flaky_probe.py"
+	if got, out := pytest(t, py, ds, cleanEnv(path), probe); got != "passed" || !strings.Contains(out, "1 skipped") {
+		t.Fatalf("without a counter: %s, want 1 skipped\n%s", got, out)
+	}
+	counter := filepath.Join(t.TempDir(), "flaky-counter")
+	env := cleanEnv(path, "CONTRACTS_FLAKY_COUNTER="+counter)
+	for i, want := range []string{"failed", "passed", "passed"} {
+		if got, out := pytest(t, py, ds, env, probe); got != want || strings.Contains(out, "skipped") {
+			t.Fatalf("call %d with a counter: %s, want %s and not skipped\n%s", i+1, got, want, out)
+		}
+	}
+}
+
+// TestExpectedWithPip installs each downstream and Core into a fresh
+// virtualenv the way the plan does (install_downstream.py without Core,
+// then Core on top, offline) and runs its contract suite.
+func TestExpectedWithPip(t *testing.T) {
+	if os.Getenv("CONTRACTS_EXAMPLES_PIP") != "1" {
+		t.Skip("set CONTRACTS_EXAMPLES_PIP=1 to install every pairing with pip (minutes)")
+	}
+	py := python(t)
+	helper, err := filepath.Abs(filepath.Join("..", "plan", "install_downstream.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	offline := []string{"--no-index", "--no-build-isolation"}
+	for _, ref := range CoreRefs() {
+		for d, want := range Expected(ref) {
+			t.Run(fmt.Sprintf("%s/%s", ref, d), func(t *testing.T) {
+				t.Parallel()
+				core, ds := copyTree(t, Core, ref), copyTree(t, d, "main")
+				venv := filepath.Join(t.TempDir(), "venv")
+				vpy := filepath.Join(venv, "bin", "python")
+				run(t, ds, py, "-m", "venv", "--system-site-packages", venv)
+				run(t, ds, vpy, append([]string{helper, "--exclude", Core, "--dir", ds, "--"}, offline...)...)
+				run(t, ds, vpy, append([]string{"-m", "pip", "install", core}, offline...)...)
+				if got, out := pytest(t, vpy, ds, cleanEnv(), "tests/contracts"); got != want {
+					t.Errorf("Core %s, %s: pytest says %s, Expected says %s\n%s", ref, d, got, want, out)
+				}
+			})
+		}
+	}
+}
+
+func run(t *testing.T, dir, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir, cmd.Env = dir, cleanEnv("PIP_DISABLE_PIP_VERSION_CHECK=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
