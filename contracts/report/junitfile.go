@@ -25,8 +25,9 @@ const (
 // classification of every case as case properties.
 func suiteReport(run *Run, s *outcome.Suite, cmp *compare.Suite) junit.Suite {
 	js := junit.Suite{Name: s.Name, Time: s.Duration, Properties: suiteProps(run, s, cmp)}
+	index := caseIndex(cmp)
 	for _, c := range s.Cases {
-		c.Properties = append(slices.Clip(c.Properties), caseProps(s, c, cmp)...)
+		c.Properties = append(slices.Clip(c.Properties), caseProps(s, c, index)...)
 		js.Cases = append(js.Cases, c)
 	}
 	if !ran(s.Verdict) && len(s.Failing()) == 0 {
@@ -51,10 +52,10 @@ func suiteProps(run *Run, s *outcome.Suite, cmp *compare.Suite) []junit.Property
 	return props
 }
 
-func caseProps(s *outcome.Suite, c junit.Case, cmp *compare.Suite) []junit.Property {
+func caseProps(s *outcome.Suite, c junit.Case, index map[string]compare.Case) []junit.Property {
 	var props []junit.Property
-	if cmp != nil {
-		cc := caseOf(cmp, c.ID())
+	if index != nil {
+		cc := index[c.ID()]
 		base := string(cc.Baseline)
 		if base == "" {
 			base = "absent"
@@ -67,14 +68,16 @@ func caseProps(s *outcome.Suite, c junit.Case, cmp *compare.Suite) []junit.Prope
 	return props
 }
 
-// caseOf finds a case's comparison (zero when absent).
-func caseOf(cmp *compare.Suite, id string) compare.Case {
-	for _, c := range cmp.Cases {
-		if c.ID == id {
-			return c
-		}
+// caseIndex maps case IDs to their comparison (nil without one).
+func caseIndex(cmp *compare.Suite) map[string]compare.Case {
+	if cmp == nil {
+		return nil
 	}
-	return compare.Case{}
+	index := make(map[string]compare.Case, len(cmp.Cases))
+	for _, c := range cmp.Cases {
+		index[c.ID] = c
+	}
+	return index
 }
 
 // synthesized is the error case standing for a suite that did not run its

@@ -55,13 +55,10 @@ type Failure struct {
 // Failures returns up to MaxListed failing cases of s, breaking ones
 // first, and how many there are in all.
 func Failures(run *Run, s *outcome.Suite) ([]Failure, int) {
-	cmp := run.Compared(s.Name)
+	index := caseIndex(run.Compared(s.Name))
 	var breaking, rest []Failure
 	for _, c := range s.Failing() {
-		f := Failure{Case: c, Flaky: slices.Contains(s.Flaky, c.ID())}
-		if cmp != nil {
-			f.Class = caseOf(cmp, c.ID()).Class
-		}
+		f := Failure{Case: c, Flaky: slices.Contains(s.Flaky, c.ID()), Class: index[c.ID()].Class}
 		if f.Class.Breaking() {
 			breaking = append(breaking, f)
 		} else {
