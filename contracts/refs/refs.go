@@ -103,10 +103,13 @@ func invalidRepo(repo string) string {
 	case strings.Contains(repo, "::"):
 		return "git remote-helper syntax (transport::address) is refused"
 	}
-	if scpLike.MatchString(repo) && !strings.Contains(repo, "://") {
-		return ""
-	}
 	if !strings.Contains(repo, "://") {
+		switch {
+		case scpLike.MatchString(repo):
+			return ""
+		case gitSeesHost(repo):
+			return "host:path is git's scp-like ssh syntax; write user@host:path or ssh://host/path"
+		}
 		return "" // a local path
 	}
 	u, err := url.Parse(repo)
@@ -129,6 +132,15 @@ func invalidRepo(repo string) string {
 		return "user info in an https URL is refused; pass a token as a secret"
 	}
 	return ""
+}
+
+// gitSeesHost reports whether git would read an address without "://" as
+// scp-like host:path rather than a local path: it has a ':' before any '/'
+// (git's url_is_local_not_ssh).
+func gitSeesHost(repo string) bool {
+	colon := strings.IndexByte(repo, ':')
+	slash := strings.IndexByte(repo, '/')
+	return colon >= 0 && (slash < 0 || colon < slash)
 }
 
 // IsLocal reports whether repo is a local path or file:// URL.
