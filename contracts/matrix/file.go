@@ -39,6 +39,8 @@ type downstreamEntry struct {
 	Install installEntry      `yaml:"install"`
 	Env     map[string]string `yaml:"env"`
 	Timeout string            `yaml:"timeout"`
+	// err is the entry's decoding error, reported by build (see UnmarshalYAML).
+	err error
 }
 
 // installEntry is either the string "auto" or a list of pip argument lists.
@@ -55,10 +57,10 @@ func (i *installEntry) UnmarshalYAML(n *yaml.Node) error {
 			i.auto = true
 			return nil
 		}
-		return fmt.Errorf("line %d: install: want \"auto\" or a list of pip argument lists, got %q", n.Line, n.Value)
+		return fmt.Errorf("line %d: want \"auto\" or a list of pip argument lists, got %q", n.Line, n.Value)
 	}
 	if err := n.Decode(&i.args); err != nil {
-		return fmt.Errorf("line %d: install: want \"auto\" or a list of pip argument lists such as [[\"-e\", \".[dev]\"]]", n.Line)
+		return fmt.Errorf("line %d: want \"auto\" or a list of pip argument lists such as [[\"-e\", \".[dev]\"]]", n.Line)
 	}
 	return nil
 }
@@ -102,9 +104,9 @@ func label(name string) string {
 }
 
 func (c coreEntry) build() (Core, error) {
-	for key, v := range map[string]string{"name": c.Name, "repo": c.Repo, "package": c.Package} {
-		if strings.TrimSpace(v) == "" {
-			return Core{}, fmt.Errorf("core: %s: empty", key)
+	for _, kv := range [][2]string{{"name", c.Name}, {"repo", c.Repo}, {"package", c.Package}} {
+		if strings.TrimSpace(kv[1]) == "" {
+			return Core{}, fmt.Errorf("core: %s: empty", kv[0])
 		}
 	}
 	if err := ValidateName(c.Name); err != nil {
@@ -150,6 +152,9 @@ func (d defaultsEntry) build() (defaults, error) {
 }
 
 func (e downstreamEntry) build(def defaults) (Downstream, error) {
+	if e.err != nil {
+		return Downstream{}, e.err
+	}
 	for _, kv := range [][2]string{{"name", e.Name}, {"repo", e.Repo}, {"ref", e.Ref}} {
 		if strings.TrimSpace(kv[1]) == "" {
 			return Downstream{}, fmt.Errorf("%s: empty", kv[0])

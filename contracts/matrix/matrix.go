@@ -119,12 +119,30 @@ func Parse(source string, data []byte) (*Matrix, error) {
 		}
 		return nil, fmt.Errorf("%s: %s", source, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
+	if extraDocument(dec) {
+		return nil, fmt.Errorf("%s: holds more than one YAML document", source)
+	}
 	m, err := f.build()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	m.Source = source
 	return m, nil
+}
+
+// extraDocument reports whether a non-empty YAML document follows the
+// first ("---" then nothing is allowed).
+func extraDocument(dec *yaml.Decoder) bool {
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return false
+		}
+		if err != nil || len(n.Content) > 0 && n.Content[0].Tag != "!!null" {
+			return true
+		}
+	}
 }
 
 // Select keeps the downstreams named in only (comma-separated names were
