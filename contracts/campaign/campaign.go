@@ -1,0 +1,121 @@
+// Package campaign plans one invocation of the tool: every candidate Core
+// ref (times every Python), plus an optional baseline Core, each a
+// plan.Plan over the same matrix; and after the runner has run them, it
+// assembles the outcomes, with baseline comparisons, into a report.Result.
+//
+// Both the host CLI and the Dagger module go through it, so a compatibility
+// matrix or a regression run means the same thing everywhere.
+package campaign
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+)
+
+// Python is one interpreter of a run: Label shows in reports ("3.11"),
+// Interpreter identifies it for cache keys (path and version, or image).
+type Python struct {
+	Label       string
+	Interpreter string
+	// Path is what the runner starts (host: a command or path; Dagger: unused).
+	Path string
+}
+
+// Spec is what the user asked for.
+type Spec struct {
+	// CoreRefs are the candidate refs; empty means the matrix's core.ref.
+	CoreRefs []string
+	// CoreSource is a local Core working copy used instead of refs.
+	CoreSource string
+	// BaselineRef, if set, is run too and every candidate is compared with it.
+	BaselineRef string
+	// Pythons are the interpreters; at least one.
+	Pythons []Python
+	// PipArgs go to every pip install.
+	PipArgs []string
+}
+
+// Entry is one plan of the campaign.
+type Entry struct {
+	// Label names the entry's workspace, logs and report directory: a safe
+	// directory name made from the Core ref and, with several Pythons, the
+	// Python label.
+	Label string
+	// Python is the interpreter the plan was made for.
+	Python Python
+	// Baseline marks the baseline entry of its Python.
+	Baseline bool
+	// Plan is the plan itself.
+	Plan *plan.Plan
+}
+
+// Plan builds every entry: for each Python, the baseline first (if any),
+// then each candidate.
+func Plan(ctx context.Context, m *matrix.Matrix, spec Spec, r plan.Resolver) ([]Entry, error) {
+	if len(spec.Pythons) == 0 {
+		return nil, fmt.Errorf("campaign: no Python given")
+	}
+	candidates := spec.CoreRefs
+	if len(candidates) == 0 && spec.CoreSource == "" {
+		candidates = []string{m.Core.Ref}
+	}
+	if spec.CoreSource != "" {
+		candidates = []string{""}
+	}
+	var out []Entry
+	used := map[string]int{}
+	add := func(e Entry) {
+		if used[e.Label]++; used[e.Label] > 1 {
+			e.Label = fmt.Sprintf("%s-%d", e.Label, used[e.Label])
+		}
+		out = append(out, e)
+	}
+	for _, py := range spec.Pythons {
+		if spec.BaselineRef != "" {
+			e, err := entry(ctx, m, spec, py, spec.BaselineRef, "", true, r)
+			if err != nil {
+				return nil, err
+			}
+			add(e)
+		}
+		for _, ref := range candidates {
+			e, err := entry(ctx, m, spec, py, ref, spec.CoreSource, false, r)
+			if err != nil {
+				return nil, err
+			}
+			add(e)
+		}
+	}
+	return out, nil
+}
+
+func entry(ctx context.Context, m *matrix.Matrix, spec Spec, py Python, ref, source string, baseline bool, r plan.Resolver) (Entry, error) {
+	p, err := plan.Build(ctx, m, plan.Options{CoreRef: ref, CoreSource: source, PipArgs: spec.PipArgs, Interpreter: py.Interpreter}, r)
+	if err != nil {
+		return Entry{}, err
+	}
+	label := SafeName(p.Core.Ref)
+	if baseline {
+		label = "baseline-" + label
+	}
+	if len(spec.Pythons) > 1 {
+		label += "-py" + SafeName(py.Label)
+	}
+	return Entry{Label: label, Python: py, Baseline: baseline, Plan: p}, nil
+}
+
+var unsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// SafeName turns a ref or label into a directory name ("refs/pull/7/head"
+// becomes "refs_pull_7_head").
+func SafeName(s string) string {
+	s = unsafe.ReplaceAllString(s, "_")
+	if s == "" || s[0] == '.' || s[0] == '-' {
+		s = "_" + s
+	}
+	return s
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
+)
+
+// listFlag is a flag that may be repeated and takes comma-separated values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+// repeatFlag is a flag that may be repeated; values are kept whole.
+type repeatFlag []string
+
+func (r *repeatFlag) String() string     { return strings.Join(*r, " ") }
+func (r *repeatFlag) Set(v string) error { *r = append(*r, v); return nil }
+
+// options are the flags shared by run, demo and plan.
+type options struct {
+	coreRefs    listFlag
+	coreSource  string
+	matrixFile  string
+	only        listFlag
+	baselineRef string
+	failOn      string
+	jobs        int
+	reruns      int
+	out         string
+	pythons     listFlag
+	pipArgs     repeatFlag
+	systemSite  bool
+	offline     bool
+	cacheDir    string
+	tokenEnv    string
+	format      string
+}
+
+// offlinePipArgs are what --offline adds: no index, no build isolation
+// (build backends come from the interpreter's preinstalled packages).
+var offlinePipArgs = []string{"--no-index", "--no-build-isolation"}
+
+func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Var(&o.coreRefs, "core-ref", "Core `ref`(s) to test: tag, branch, full or short SHA, refs/pull/N/head; comma-separated or repeated for a compatibility matrix (default: the matrix's core.ref)")
+	fs.StringVar(&o.coreSource, "core-source", "", "test a local Core working copy `DIR` (uncommitted changes included) instead of a ref")
+	fs.StringVar(&o.matrixFile, "matrix", "", "matrix `FILE` replacing the embedded default")
+	fs.Var(&o.only, "only", "run only these downstreams (comma-separated `names`)")
+	fs.StringVar(&o.baselineRef, "baseline-ref", "", "also run against Core at this `ref` and report regressions (pass to fail) instead of plain failures")
+	fs.StringVar(&o.failOn, "fail-on", "", "`regressions` or `failures`: what makes the exit code 1 (default: regressions with --baseline-ref, else failures)")
+	fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "suites run in parallel")
+	fs.IntVar(&o.reruns, "reruns", 0, "rerun each failing test up to `N` times alone; one that passes is flaky")
+	fs.StringVar(&o.out, "out", "contract-reports", "report `DIR` (per-suite JUnit, junit.xml, summary.json, summary.md, logs/)")
+	fs.Var(&o.pythons, "python", "interpreter(s) to build virtualenvs from (default python3); repeat for a Python matrix")
+	fs.Var(&o.pipArgs, "pip-arg", "extra argument for every pip install (repeatable), e.g. --pip-arg=--index-url=https://mirror/simple")
+	fs.BoolVar(&o.systemSite, "system-site-packages", false, "give virtualenvs the interpreter's preinstalled packages")
+	fs.BoolVar(&o.offline, "offline", false, "no package index: same as --system-site-packages --pip-arg=--no-index --pip-arg=--no-build-isolation")
+	fs.StringVar(&o.cacheDir, "cache-dir", defaultCacheDir(), "cache `DIR` for git mirrors and downstream environments")
+	fs.StringVar(&o.tokenEnv, "token-env", "GITHUB_TOKEN", "environment `variable` holding a token for private https repos (never passed to suites)")
+	fs.StringVar(&o.format, "format", "text", "`text`, or github to also publish a job summary, annotations and outputs to GitHub Actions")
+	return fs
+}
+
+func defaultCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "market-data-contracts")
+}
+
+// parse parses args and checks what can be checked before any work.
+func (o *options) parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return o.validate()
+}
+
+func (o *options) validate() error {
+	if o.coreSource != "" && len(o.coreRefs) > 0 {
+		return usagef("--core-ref and --core-source exclude each other")
+	}
+	for _, r := range append(append([]string(nil), o.coreRefs...), nonEmpty(o.baselineRef)...) {
+		if err := refs.Validate(r); err != nil {
+			return usagef("--core-ref/--baseline-ref: %v", err)
+		}
+	}
+	switch o.failOn {
+	case "", "failures":
+	case "regressions":
+		if o.baselineRef == "" {
+			return usagef("--fail-on=regressions needs --baseline-ref")
+		}
+	default:
+		return usagef("--fail-on: want regressions or failures, got %q", o.failOn)
+	}
+	if o.jobs < 1 || o.reruns < 0 || o.reruns > 10 {
+		return usagef("--jobs must be >= 1 and --reruns within 0..10")
+	}
+	if o.format != "text" && o.format != "github" {
+		return usagef("--format: want text or github, got %q", o.format)
+	}
+	if o.offline {
+		o.systemSite = true
+		o.pipArgs = append(o.pipArgs, offlinePipArgs...)
+	}
+	if len(o.pythons) == 0 {
+		o.pythons = listFlag{"python3"}
+	}
+	return nil
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// loadMatrix reads --matrix (or the default) and applies --only.
+func (o *options) loadMatrix() (*matrix.Matrix, error) {
+	m, err := matrix.Default()
+	if o.matrixFile != "" {
+		m, err = matrix.Load(o.matrixFile)
+	}
+	if err != nil {
+		return nil, usageError{err}
+	}
+	m, err = m.Select(o.only)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return m, nil
+}
+
+// token reads the token from the named variable; it is never a flag value.
+func (o *options) token() string {
+	if o.tokenEnv == "" {
+		return ""
+	}
+	return os.Getenv(o.tokenEnv)
+}

@@ -1,0 +1,237 @@
+package main
+
+// End-to-end tests of the CLI on the bundled example ecosystem: real git,
+// pip and pytest through `contracts demo`, reports read back with an
+// independent JUnit parser (github.com/joshdk/go-junit).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	gojunit "github.com/joshdk/go-junit"
+)
+
+// cache is shared by the tests so downstream environments are built once.
+var cache string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "contracts-cli-test-")
+	if err != nil {
+		panic(err)
+	}
+	cache = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// cli runs the command in-process and returns its exit code and output.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// demo runs `contracts demo` offline with the shared cache.
+func demo(t *testing.T, out string, args ...string) (int, string, string) {
+	t.Helper()
+	base := []string{"demo", "--offline", "--cache-dir", cache, "--out", out, "--jobs", "3"}
+	return cli(t, append(base, args...)...)
+}
+
+// summary is the part of summary.json these tests read.
+type summary struct {
+	Runs []struct {
+		Core struct {
+			Ref string `json:"ref"`
+			SHA string `json:"sha"`
+		} `json:"core"`
+		Suites []struct {
+			Name    string `json:"name"`
+			Verdict string `json:"verdict"`
+			Report  string `json:"report"`
+		} `json:"suites"`
+		Comparison []struct {
+			Name  string `json:"name"`
+			Class string `json:"class"`
+			Cases []struct {
+				ID    string `json:"id"`
+				Class string `json:"class"`
+			} `json:"cases"`
+		} `json:"comparison"`
+	} `json:"runs"`
+}
+
+func readSummary(t *testing.T, out string) summary {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s summary
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatalf("summary.json: %v", err)
+	}
+	return s
+}
+
+func verdicts(s summary) map[string]string {
+	out := map[string]string{}
+	for _, su := range s.Runs[0].Suites {
+		out[su.Name] = su.Verdict
+	}
+	return out
+}
+
+func TestDemoBreakingRelease(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := demo(t, out, "--core-ref", "v2.0.0")
+	if code != exitBroken {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout, stderr)
+	}
+	want := map[string]string{"pipeline": "failed", "store": "failed", "orchestrator": "passed"}
+	s := readSummary(t, out)
+	if got := verdicts(s); !mapsEqual(got, want) {
+		t.Errorf("verdicts %v, want %v", got, want)
+	}
+	if len(s.Runs[0].Core.SHA) != 40 || s.Runs[0].Core.Ref != "v2.0.0" {
+		t.Errorf("core not recorded: %+v", s.Runs[0].Core)
+	}
+	for _, name := range []string{"pipeline", "store", "orchestrator"} {
+		if !strings.Contains(stdout, name) {
+			t.Errorf("terminal table lacks %s:\n%s", name, stdout)
+		}
+	}
+	checkMergedJUnit(t, filepath.Join(out, "junit.xml"), want)
+	for _, su := range s.Runs[0].Suites {
+		if _, err := gojunit.IngestFile(filepath.Join(out, su.Report)); err != nil {
+			t.Errorf("%s: per-suite report %s unreadable: %v", su.Name, su.Report, err)
+		}
+	}
+	for _, f := range []string{"summary.md"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// checkMergedJUnit reads the merged report with an independent parser:
+// one testsuite per downstream, failures exactly where contracts broke,
+// and the Core ref and verdict as properties.
+func checkMergedJUnit(t *testing.T, path string, want map[string]string) {
+	t.Helper()
+	suites, err := gojunit.IngestFile(path)
+	if err != nil {
+		t.Fatalf("go-junit cannot read %s: %v", path, err)
+	}
+	got := map[string]string{}
+	for _, s := range suites {
+		if s.Totals.Tests == 0 {
+			t.Errorf("suite %s has no tests", s.Name)
+		}
+		v := "passed"
+		if s.Totals.Failed+s.Totals.Error > 0 {
+			v = "failed"
+		}
+		got[s.Name] = v
+		if s.Properties["verdict"] != want[s.Name] || s.Properties["core.ref"] == "" {
+			t.Errorf("suite %s properties %v", s.Name, s.Properties)
+		}
+	}
+	if !mapsEqual(got, want) {
+		t.Errorf("merged JUnit verdicts %v, want %v", got, want)
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestDemoCompatibleRelease(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := demo(t, out, "--core-ref", "v1.2.0")
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s\n%s", code, stdout, stderr)
+	}
+	for name, v := range verdicts(readSummary(t, out)) {
+		if v != "passed" {
+			t.Errorf("%s: %s", name, v)
+		}
+	}
+}
+
+// TestDemoRegressionsAgainstBaseline: v2.0.0 against v1.1.0 regresses
+// exactly the contract tests that pin what v2.0.0 broke.
+func TestDemoRegressionsAgainstBaseline(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := demo(t, out, "--core-ref", "v2.0.0", "--baseline-ref", "v1.1.0")
+	if code != exitBroken {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout, stderr)
+	}
+	var regressed []string
+	for _, c := range readSummary(t, out).Runs[0].Comparison {
+		for _, cs := range c.Cases {
+			if cs.Class == "regressed" {
+				regressed = append(regressed, c.Name+": "+cs.ID)
+			}
+		}
+	}
+	sort.Strings(regressed)
+	if !slices.Equal(regressed, expectedRegressions) {
+		t.Errorf("regressions:\n%s\nwant:\n%s", strings.Join(regressed, "\n"), strings.Join(expectedRegressions, "\n"))
+	}
+	if i := strings.Index(stdout, "regress"); i < 0 || i > strings.Index(stdout, "orchestrator") {
+		t.Errorf("regressions are not listed first:\n%s", stdout)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.yaml")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--core-ref", "a..b"}, `"a..b"`},
+		{[]string{"run", "--core-ref", "--upload-pack=x"}, "--upload-pack=x"},
+		{[]string{"run", "--matrix", missing}, "nope.yaml"},
+		{[]string{"run", "--only", "nosuch"}, `"nosuch"`},
+		{[]string{"run", "--fail-on", "sometimes"}, `"sometimes"`},
+		{[]string{"run", "--fail-on", "regressions"}, "--baseline-ref"},
+		{[]string{"run", "--core-ref", "v1", "--core-source", "."}, "exclude each other"},
+		{[]string{"run", "stray"}, `"stray"`},
+		{[]string{"frobnicate"}, `"frobnicate"`},
+		{[]string{"report", "--from", t.TempDir()}, "summary.json"},
+	} {
+		code, _, stderr := cli(t, tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming %s", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+// expectedRegressions are the example contract tests that pin what Core
+// v2.0.0 breaks: RateAdjustment.scale_factor's rename (pipeline) and
+// FeedbackEvent's refusal of unknown fields (store).
+var expectedRegressions = []string{
+	"pipeline: tests.contracts.test_feedback_flow::test_backpressure_maps_to_scale_factor[hard-0.0]",
+	"pipeline: tests.contracts.test_feedback_flow::test_backpressure_maps_to_scale_factor[ok-1.0]",
+	"pipeline: tests.contracts.test_feedback_flow::test_backpressure_maps_to_scale_factor[soft-0.5]",
+	"pipeline: tests.contracts.test_feedback_flow::test_published_feedback_reaches_the_rate_coordinator",
+	"store: tests.contracts.test_feedback_event_contracts::test_feedback_event_core_subset_parseable",
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/campaign"
+	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
+	"github.com/mjdevaccount/market-data-contracts/contracts/runner/host"
+)
+
+// cmdRun runs the matrix's contract suites on the host.
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	var o options
+	if err := o.parse(newFlagSet("run", &o, stderr), args); err != nil {
+		return exitUsage, err
+	}
+	m, err := o.loadMatrix()
+	if err != nil {
+		return exitUsage, err
+	}
+	return execute(ctx, &o, m, stdout, stderr)
+}
+
+// execute is the whole host pipeline: flags -> plans -> runner -> outcomes
+// -> classification -> reports -> exit code.
+func execute(ctx context.Context, o *options, m *matrix.Matrix, stdout, stderr io.Writer) (int, error) {
+	started := time.Now()
+	if err := checkOut(o.out); err != nil {
+		return exitUsage, err
+	}
+	r, err := newRunner(o, stderr)
+	if err != nil {
+		return exitUsage, err
+	}
+	defer r.Close()
+	entries, err := plans(ctx, o, m, r)
+	if err != nil {
+		return exitUsage, err
+	}
+	outcomes := r.Run(ctx, jobs(entries))
+	res := campaign.Assemble(entries, outcomes, o.failOn, started)
+	if err := report.Write(o.out, res); err != nil {
+		return exitBroken, fmt.Errorf("writing reports to %s: %w", o.out, err)
+	}
+	report.Terminal(stdout, res)
+	fmt.Fprintf(stdout, "\nreports: %s\n", o.out)
+	if o.format == "github" {
+		if err := publishGitHub(res, o.token()); err != nil {
+			return exitBroken, err
+		}
+	}
+	if ctx.Err() != nil {
+		return exitBroken, fmt.Errorf("interrupted; reports of what finished are in %s", o.out)
+	}
+	return report.ExitCode(res), nil
+}
+
+// checkOut refuses an output directory that is a file.
+func checkOut(dir string) error {
+	if dir == "" {
+		return usagef("--out: empty")
+	}
+	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
+		return usagef("--out %s: not a directory", dir)
+	}
+	return os.MkdirAll(dir, 0o755)
+}
+
+func newRunner(o *options, stderr io.Writer) (*host.Runner, error) {
+	work, err := os.MkdirTemp("", "contracts-work-")
+	if err != nil {
+		return nil, err
+	}
+	return host.New(host.Config{
+		Python:             o.pythons[0],
+		SystemSitePackages: o.systemSite,
+		Jobs:               o.jobs,
+		Reruns:             o.reruns,
+		CacheDir:           o.cacheDir,
+		WorkDir:            work,
+		OutDir:             o.out,
+		Progress:           stderr,
+		Token:              o.token(),
+	}), nil
+}
+
+// plans builds one plan per candidate ref x Python (and the baseline).
+func plans(ctx context.Context, o *options, m *matrix.Matrix, r *host.Runner) ([]campaign.Entry, error) {
+	spec := campaign.Spec{CoreRefs: o.coreRefs, CoreSource: o.coreSource, BaselineRef: o.baselineRef, PipArgs: o.pipArgs}
+	if o.coreSource != "" {
+		abs, err := filepath.Abs(o.coreSource)
+		if err != nil {
+			return nil, usagef("--core-source: %v", err)
+		}
+		if info, err := os.Stat(abs); err != nil || !info.IsDir() {
+			return nil, usagef("--core-source %s: not a directory", o.coreSource)
+		}
+		spec.CoreSource = abs
+	}
+	for _, py := range o.pythons {
+		p, err := interpreter(ctx, py, o.systemSite)
+		if err != nil {
+			return nil, usagef("--python %s: %v", py, err)
+		}
+		spec.Pythons = append(spec.Pythons, p)
+	}
+	return campaign.Plan(ctx, m, spec, r.Resolver())
+}
+
+// interpreter identifies a Python for reports and cache keys: its resolved
+// path and the version it reports.
+func interpreter(ctx context.Context, python string, systemSite bool) (campaign.Python, error) {
+	path, err := exec.LookPath(python)
+	if err != nil {
+		return campaign.Python{}, err
+	}
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		path = resolved
+	}
+	out, err := exec.CommandContext(ctx, path, "--version").CombinedOutput()
+	if err != nil {
+		return campaign.Python{}, fmt.Errorf("%s --version: %v", path, err)
+	}
+	version := strings.TrimPrefix(strings.TrimSpace(string(out)), "Python ")
+	return campaign.Python{
+		Label:       version,
+		Interpreter: fmt.Sprintf("%s %s system-site-packages=%v", path, version, systemSite),
+		Path:        python,
+	}, nil
+}
+
+// jobs flattens the campaign into runner jobs.
+func jobs(entries []campaign.Entry) []host.Job {
+	var out []host.Job
+	for _, e := range entries {
+		for _, s := range e.Plan.Suites {
+			out = append(out, host.Job{Label: e.Label, Python: e.Python.Path, Suite: s})
+		}
+	}
+	return out
+}
