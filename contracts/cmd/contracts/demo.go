@@ -48,4 +48,3 @@ func demoDir(dir string) (string, func(), error) {
 	tmp, err := os.MkdirTemp("", "contracts-demo-")
 	return tmp, func() { os.RemoveAll(tmp) }, err
 }
-
