@@ -46,11 +46,11 @@ func mdRegressions(w io.Writer, res *Result) {
 	}
 	fmt.Fprint(w, "| repo | core | test | baseline → candidate | message |\n|---|---|---|---|---|\n")
 	for _, r := range regs {
-		test, change, msg := "*(whole suite)*", fmt.Sprintf("%s → %s", or(string(r.Comparison.Baseline), "absent"), r.Comparison.Candidate), MDText(r.Comparison.Reason, MaxMessage)
+		test, msg := "*(whole suite)*", MDText(r.Comparison.Reason, MaxMessage)
 		if c := r.Case; c != nil {
-			test, change, msg = MDCode(c.ID, MaxMessage, true), fmt.Sprintf("%s → %s", or(string(c.Baseline), "absent"), c.Candidate), MDCode(c.Message, MaxMessage, true)
+			test, msg = MDCode(c.ID, MaxMessage, true), MDCode(c.Message, MaxMessage, true)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", MDText(r.Suite.Name, 100), MDText(r.Run.Title(), 300), test, change, msg)
+		fmt.Fprintf(w, "| %s | %s | %s | %s → %s | %s |\n", MDText(r.Suite.Name, 100), MDText(r.Run.Title(), 300), test, r.From(), r.To(), msg)
 	}
 }
 

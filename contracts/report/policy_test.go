@@ -88,3 +88,22 @@ func TestFailuresListsBreakingFirstAndBounds(t *testing.T) {
 		t.Errorf("Failures: %d of %d, first %+v", len(got), total, got[0])
 	}
 }
+
+func TestRegressionFromAndTo(t *testing.T) {
+	passed := out(coreV1, "s", outcome.Passed, "", time.Second, tc("a_x", pass, ""))
+	failed := out(coreV2, "s", outcome.Failed, "", time.Second, tc("a_x", fail, "boom"))
+	broken := out(coreV1, "s", outcome.Error, "ref not found", time.Second)
+	for _, c := range []struct {
+		base, cand outcome.Suite
+		from, to   string
+	}{
+		{passed, failed, "passed", "failed"},
+		{broken, failed, "baseline error", "failed"},
+		{passed, out(coreV2, "s", outcome.Timeout, "slow", time.Second), "passed", "timeout"},
+	} {
+		regs := Regressions(withBaseline("", &c.base, c.cand))
+		if len(regs) != 1 || regs[0].From() != c.from || regs[0].To() != c.to {
+			t.Errorf("%s -> %s: regressions %+v", c.base.Verdict, c.cand.Verdict, regs)
+		}
+	}
+}

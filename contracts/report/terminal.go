@@ -41,11 +41,9 @@ func termRegressions(w io.Writer, res *Result) {
 // regressionText describes a regression on one line.
 func regressionText(r Regression) string {
 	if r.Case == nil {
-		c := r.Comparison
-		return OneLine(fmt.Sprintf("suite %s -> %s: %s", or(string(c.Baseline), "absent"), c.Candidate, c.Reason), 2*MaxMessage)
+		return OneLine(fmt.Sprintf("suite %s -> %s: %s", r.From(), r.To(), r.Comparison.Reason), 2*MaxMessage)
 	}
-	c := r.Case
-	return fmt.Sprintf("%s  %s -> %s  %s", OneLine(c.ID, MaxMessage), or(string(c.Baseline), "absent"), c.Candidate, OneLine(c.Message, MaxMessage))
+	return fmt.Sprintf("%s  %s -> %s  %s", OneLine(r.Case.ID, MaxMessage), r.From(), r.To(), OneLine(r.Case.Message, MaxMessage))
 }
 
 func or(s, def string) string {

@@ -124,3 +124,28 @@ func compared(res *Result) bool {
 	}
 	return false
 }
+
+// From is the state a regression started from: the baseline status of its
+// case, the baseline verdict of its suite when the baseline did not run its
+// tests ("baseline error"), or "absent".
+func (r Regression) From() string {
+	b := r.Comparison.Baseline
+	switch {
+	case r.Case != nil && r.Case.Baseline != "":
+		return string(r.Case.Baseline)
+	case r.Case == nil && b != "":
+		return string(b)
+	case b != "" && !ran(b):
+		return "baseline " + string(b)
+	}
+	return "absent"
+}
+
+// To is the state a regression ended in: the case's or the suite's
+// candidate status.
+func (r Regression) To() string {
+	if r.Case != nil {
+		return string(r.Case.Candidate)
+	}
+	return string(r.Comparison.Candidate)
+}
