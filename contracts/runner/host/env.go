@@ -39,7 +39,7 @@ func (r *Runner) downstreamEnv(ctx context.Context, s plan.Suite, python string,
 	if err := r.prepareDownstream(ctx, s, root); err != nil {
 		return "", true, err
 	}
-	if err := r.venv(ctx, python, filepath.Join(root, "venv"), true, log); err != nil {
+	if err := r.venv(ctx, python, filepath.Join(root, "venv"), !r.borrowsPip(ctx, python), log); err != nil {
 		return "", true, err
 	}
 	if err := r.runSteps(ctx, s, plan.LayerDownstream, root, filepath.Join(root, "venv"), log); err != nil {
@@ -56,6 +56,22 @@ func (r *Runner) prepareDownstream(ctx context.Context, s plan.Suite, root strin
 		return fmt.Errorf("clone downstream: %w", err)
 	}
 	return writeFiles(root, s.Files)
+}
+
+// borrowsPip reports whether virtualenvs can use the interpreter's own pip
+// (with SystemSitePackages): then they are made without pip, which skips
+// ensurepip, the slowest part of making a virtualenv.
+func (r *Runner) borrowsPip(ctx context.Context, python string) bool {
+	if !r.SystemSitePackages {
+		return false
+	}
+	if ok, known := r.hasPip.Load(python); known {
+		return ok.(bool)
+	}
+	res, err := run(ctx, command{argv: []string{python, "-m", "pip", "--version"}, env: os.Environ()}, io.Discard)
+	ok := err == nil && res.exitCode == 0
+	r.hasPip.Store(python, ok)
+	return ok
 }
 
 // venv creates a virtualenv with the runner's interpreter; withPip false

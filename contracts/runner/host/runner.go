@@ -60,6 +60,7 @@ type Runner struct {
 	git      *gitrepo.Cache
 	envLocks lockfile.Locks
 	progMu   sync.Mutex
+	hasPip   sync.Map // interpreter -> whether it has pip (see borrowsPip)
 }
 
 // New returns a runner with defaults filled and its git cache ready.
