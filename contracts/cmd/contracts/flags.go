@@ -64,17 +64,17 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.matrixFile, "matrix", "", "matrix `FILE` replacing the embedded default")
 	fs.Var(&o.only, "only", "run only these downstreams (comma-separated `names`)")
 	fs.StringVar(&o.baselineRef, "baseline-ref", "", "also run against Core at this `ref` and report regressions (pass to fail) instead of plain failures")
-	fs.StringVar(&o.failOn, "fail-on", "", "`regressions` or `failures`: what makes the exit code 1 (default: regressions with --baseline-ref, else failures)")
+	fs.StringVar(&o.failOn, "fail-on", "", "`policy` that makes the exit code 1: regressions or failures (default: regressions with --baseline-ref, else failures)")
 	fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "suites run in parallel")
 	fs.IntVar(&o.reruns, "reruns", 0, "rerun each failing test up to `N` times alone; one that passes is flaky")
 	fs.StringVar(&o.out, "out", "contract-reports", "report `DIR` (per-suite JUnit, junit.xml, summary.json, summary.md, logs/)")
-	fs.Var(&o.pythons, "python", "interpreter(s) to build virtualenvs from (default python3); repeat for a Python matrix")
-	fs.Var(&o.pipArgs, "pip-arg", "extra argument for every pip install (repeatable), e.g. --pip-arg=--index-url=https://mirror/simple")
+	fs.Var(&o.pythons, "python", "`interpreter`(s) to build virtualenvs from (default python3); repeat for a Python matrix")
+	fs.Var(&o.pipArgs, "pip-arg", "extra `argument` for every pip install (repeatable), e.g. --pip-arg=--index-url=https://mirror/simple")
 	fs.BoolVar(&o.systemSite, "system-site-packages", false, "give virtualenvs the interpreter's preinstalled packages")
 	fs.BoolVar(&o.offline, "offline", false, "no package index: same as --system-site-packages --pip-arg=--no-index --pip-arg=--no-build-isolation")
 	fs.StringVar(&o.cacheDir, "cache-dir", defaultCacheDir(), "cache `DIR` for git mirrors and downstream environments")
 	fs.StringVar(&o.tokenEnv, "token-env", "GITHUB_TOKEN", "environment `variable` holding a token for private https repos (never passed to suites)")
-	fs.StringVar(&o.format, "format", "text", "`text`, or github to also publish a job summary, annotations and outputs to GitHub Actions")
+	fs.StringVar(&o.format, "format", "text", "`format`: text, or github to also publish a job summary, annotations and outputs to GitHub Actions")
 	return fs
 }
 
