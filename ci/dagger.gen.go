@@ -61,21 +61,73 @@ func convertSlice[I any, O any](in []I, f func(I) O) []O {
 
 func (r MarketDataContracts) MarshalJSON() ([]byte, error) {
 	var concrete struct {
-		Image string
+		Image       string
+		PipArgs     []string
+		Concurrency int
+		Token       *dagger.Secret
 	}
 	concrete.Image = r.Image
+	concrete.PipArgs = r.PipArgs
+	concrete.Concurrency = r.Concurrency
+	concrete.Token = r.Token
 	return json.Marshal(&concrete)
 }
 
 func (r *MarketDataContracts) UnmarshalJSON(bs []byte) error {
 	var concrete struct {
-		Image string
+		Image       string
+		PipArgs     []string
+		Concurrency int
+		Token       *dagger.Secret
 	}
 	err := json.Unmarshal(bs, &concrete)
 	if err != nil {
 		return err
 	}
 	r.Image = concrete.Image
+	r.PipArgs = concrete.PipArgs
+	r.Concurrency = concrete.Concurrency
+	r.Token = concrete.Token
+	return nil
+}
+
+func (r Run) MarshalJSON() ([]byte, error) {
+	var concrete struct {
+		Summary        string
+		Reports        *dagger.Directory
+		ExitCode       int
+		GithubMarkdown string
+		Commands       string
+		Outputs        string
+	}
+	concrete.Summary = r.Summary
+	concrete.Reports = r.Reports
+	concrete.ExitCode = r.ExitCode
+	concrete.GithubMarkdown = r.GithubMarkdown
+	concrete.Commands = r.Commands
+	concrete.Outputs = r.Outputs
+	return json.Marshal(&concrete)
+}
+
+func (r *Run) UnmarshalJSON(bs []byte) error {
+	var concrete struct {
+		Summary        string
+		Reports        *dagger.Directory
+		ExitCode       int
+		GithubMarkdown string
+		Commands       string
+		Outputs        string
+	}
+	err := json.Unmarshal(bs, &concrete)
+	if err != nil {
+		return err
+	}
+	r.Summary = concrete.Summary
+	r.Reports = concrete.Reports
+	r.ExitCode = concrete.ExitCode
+	r.GithubMarkdown = concrete.GithubMarkdown
+	r.Commands = concrete.Commands
+	r.Outputs = concrete.Outputs
 	return nil
 }
 
@@ -198,13 +250,242 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 	switch parentName {
 	case "MarketDataContracts":
 		switch fnName {
-		case "PlanVersion":
+		case "Contracts":
 			var parent MarketDataContracts
 			err = json.Unmarshal(parentJSON, &parent)
 			if err != nil {
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
-			return (*MarketDataContracts).PlanVersion(&parent), nil
+			var coreRef string
+			if inputArgs["coreRef"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["coreRef"]), &coreRef)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg coreRef", err))
+				}
+			}
+			var baselineRef string
+			if inputArgs["baselineRef"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["baselineRef"]), &baselineRef)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg baselineRef", err))
+				}
+			}
+			var coreSource *dagger.Directory
+			if inputArgs["coreSource"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["coreSource"]), &coreSource)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg coreSource", err))
+				}
+			}
+			var matrix *dagger.File
+			if inputArgs["matrix"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["matrix"]), &matrix)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg matrix", err))
+				}
+			}
+			var only []string
+			if inputArgs["only"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["only"]), &only)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg only", err))
+				}
+			}
+			var failOn string
+			if inputArgs["failOn"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["failOn"]), &failOn)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg failOn", err))
+				}
+			}
+			return (*MarketDataContracts).Contracts(&parent, ctx, coreRef, baselineRef, coreSource, matrix, only, failOn)
+		case "DefaultRef":
+			var parent MarketDataContracts
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return nil, (*MarketDataContracts).DefaultRef(&parent, ctx)
+		case "Demo":
+			var parent MarketDataContracts
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var coreRef string
+			if inputArgs["coreRef"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["coreRef"]), &coreRef)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg coreRef", err))
+				}
+			}
+			var baselineRef string
+			if inputArgs["baselineRef"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["baselineRef"]), &baselineRef)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg baselineRef", err))
+				}
+			}
+			var only []string
+			if inputArgs["only"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["only"]), &only)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg only", err))
+				}
+			}
+			return (*MarketDataContracts).Demo(&parent, ctx, coreRef, baselineRef, only)
+		case "DemoRun":
+			var parent MarketDataContracts
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var coreRef string
+			if inputArgs["coreRef"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["coreRef"]), &coreRef)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg coreRef", err))
+				}
+			}
+			var baselineRef string
+			if inputArgs["baselineRef"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["baselineRef"]), &baselineRef)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg baselineRef", err))
+				}
+			}
+			var only []string
+			if inputArgs["only"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["only"]), &only)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg only", err))
+				}
+			}
+			return (*MarketDataContracts).DemoRun(&parent, ctx, coreRef, baselineRef, only)
+		case "Run":
+			var parent MarketDataContracts
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var coreRef string
+			if inputArgs["coreRef"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["coreRef"]), &coreRef)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg coreRef", err))
+				}
+			}
+			var baselineRef string
+			if inputArgs["baselineRef"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["baselineRef"]), &baselineRef)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg baselineRef", err))
+				}
+			}
+			var coreSource *dagger.Directory
+			if inputArgs["coreSource"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["coreSource"]), &coreSource)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg coreSource", err))
+				}
+			}
+			var matrix *dagger.File
+			if inputArgs["matrix"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["matrix"]), &matrix)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg matrix", err))
+				}
+			}
+			var only []string
+			if inputArgs["only"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["only"]), &only)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg only", err))
+				}
+			}
+			var failOn string
+			if inputArgs["failOn"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["failOn"]), &failOn)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg failOn", err))
+				}
+			}
+			return (*MarketDataContracts).Run(&parent, ctx, coreRef, baselineRef, coreSource, matrix, only, failOn)
+		case "":
+			var parent MarketDataContracts
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var image string
+			if inputArgs["image"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["image"]), &image)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg image", err))
+				}
+			}
+			var pipIndexUrl string
+			if inputArgs["pipIndexURL"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["pipIndexURL"]), &pipIndexUrl)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg pipIndexURL", err))
+				}
+			}
+			var pipArgs []string
+			if inputArgs["pipArgs"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["pipArgs"]), &pipArgs)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg pipArgs", err))
+				}
+			}
+			var token *dagger.Secret
+			if inputArgs["token"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
+				}
+			}
+			var concurrency int
+			if inputArgs["concurrency"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["concurrency"]), &concurrency)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg concurrency", err))
+				}
+			}
+			return New(image, pipIndexUrl, pipArgs, token, concurrency)
+		default:
+			return nil, fmt.Errorf("unknown function %s", fnName)
+		}
+	case "Run":
+		switch fnName {
+		case "Check":
+			var parent Run
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Run).Check(&parent)
+		case "GithubOutput":
+			var parent Run
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Run).GithubOutput(&parent), nil
+		case "GithubSummary":
+			var parent Run
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Run).GithubSummary(&parent), nil
+		case "WorkflowCommands":
+			var parent Run
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Run).WorkflowCommands(&parent), nil
 		default:
 			return nil, fmt.Errorf("unknown function %s", fnName)
 		}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"dagger/market-data-contracts/internal/dagger"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
+)
+
+// request is what one run asks for, checked before any work starts.
+type request struct {
+	coreRef     string
+	baselineRef string
+	// coreSource replaces coreRef with a directory (nil when unset).
+	coreSource *dagger.Directory
+	failOn     string
+}
+
+// check refuses contradictory or malformed arguments with the flag's name.
+func (r request) check() error {
+	if r.coreSource != nil && r.coreRef != "" {
+		return fmt.Errorf("--core-ref and --core-source exclude each other")
+	}
+	for _, f := range [][2]string{{"--core-ref", r.coreRef}, {"--baseline-ref", r.baselineRef}} {
+		if f[1] == "" {
+			continue
+		}
+		if err := refs.Validate(f[1]); err != nil {
+			return fmt.Errorf("%s: %w", f[0], err)
+		}
+	}
+	switch r.failOn {
+	case "", report.FailOnFailures:
+	case report.FailOnRegressions:
+		if r.baselineRef == "" {
+			return fmt.Errorf("--fail-on=%s needs --baseline-ref", report.FailOnRegressions)
+		}
+	default:
+		return fmt.Errorf("--fail-on: want %s or %s, got %q", report.FailOnRegressions, report.FailOnFailures, r.failOn)
+	}
+	return nil
+}
+
+// coreRefs returns the candidate refs for campaign.Spec: none means the
+// matrix's core.ref.
+func (r request) coreRefs() []string {
+	if r.coreRef == "" {
+		return nil
+	}
+	return []string{r.coreRef}
+}
+
+// splitList accepts names given as a list, comma-separated, or both.
+func splitList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// loadMatrix parses the given matrix file, or the embedded default when f
+// is nil, and keeps the downstreams named in only.
+func loadMatrix(ctx context.Context, f *dagger.File, only []string) (*matrix.Matrix, error) {
+	m, err := matrix.Default()
+	if f != nil {
+		m, err = parseMatrixFile(ctx, f)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m.Select(splitList(only))
+}
+
+func parseMatrixFile(ctx context.Context, f *dagger.File) (*matrix.Matrix, error) {
+	name, err := f.Name(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("--matrix: %w", err)
+	}
+	data, err := f.Contents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("--matrix %s: %w", name, err)
+	}
+	return matrix.Parse(name, []byte(data))
+}
+
+// pipArguments turns the constructor's pip options into the arguments the
+// plan appends to every pip install. They end up in argv lists and cache
+// keys, so an index URL carrying credentials is refused.
+func pipArguments(indexURL string, extra []string) ([]string, error) {
+	var out []string
+	if indexURL != "" {
+		u, err := url.Parse(indexURL)
+		switch {
+		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+			return nil, fmt.Errorf("--pip-index-url: %q is not an http(s) URL", indexURL)
+		case u.User != nil:
+			return nil, fmt.Errorf("--pip-index-url: credentials in the URL are refused (they would appear in every install command and cache key)")
+		}
+		out = append(out, "--index-url", indexURL)
+	}
+	for _, a := range extra {
+		if a == "" || strings.ContainsAny(a, "\x00\n\r") {
+			return nil, fmt.Errorf("--pip-args: argument %q is empty or holds a control character", a)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	"dagger/market-data-contracts/internal/dagger"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report/github"
+)
+
+// maxLog bounds one suite's log; the end of the output is kept.
+const maxLog = 8 << 20
+
+// Run is a finished contract run: its verdict table and its reports.
+type Run struct {
+	// Summary is the verdict table, as `contracts` prints it.
+	Summary string
+	// Reports holds summary.json, summary.md, the merged junit.xml, one JUnit report per suite (junit/<run>/<suite>.xml) and the suite logs (logs/<run>/<suite>.log).
+	Reports *dagger.Directory
+	// ExitCode is 0 when no contract broke and 1 when one did.
+	ExitCode int
+	// +private
+	GithubMarkdown string
+	// +private
+	Commands string
+	// +private
+	Outputs string
+}
+
+// Check returns the verdict table, or fails with it when a contract broke.
+func (r *Run) Check() (string, error) {
+	if r.ExitCode != 0 {
+		return "", errors.New(r.Summary)
+	}
+	return r.Summary, nil
+}
+
+// GithubSummary is the run as GitHub job summary markdown, for
+// `github-summary export --path="$GITHUB_STEP_SUMMARY"`.
+func (r *Run) GithubSummary() *dagger.File {
+	return dag.File("summary.md", r.GithubMarkdown)
+}
+
+// WorkflowCommands are GitHub Actions workflow commands (annotations on
+// failing tests) to print from a workflow step.
+func (r *Run) WorkflowCommands() string {
+	return r.Commands
+}
+
+// GithubOutput holds the step outputs (passed, failed, broken, regressed:
+// comma-separated suite names) as name=value lines, for
+// `github-output export --path="$GITHUB_OUTPUT"`.
+func (r *Run) GithubOutput() *dagger.File {
+	return dag.File("output", r.Outputs)
+}
+
+// stepOutputs renders github.Outputs as name=value lines, sorted. The
+// report path is left out: it names a directory inside the module's
+// runtime, not one the workflow can read.
+func stepOutputs(res *report.Result) string {
+	outs := github.Outputs(res)
+	delete(outs, "report-path")
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(outs)) {
+		fmt.Fprintf(&b, "%s=%s\n", k, outs[k])
+	}
+	return b.String()
+}
+
+// attachLogs gives every suite with output a log path (logs/<run>/<suite>.log,
+// as the host runner writes them) and returns the log files by path.
+func attachLogs(jobs []job, outcomes []outcome.Suite, logs []string) map[string]string {
+	files := map[string]string{}
+	for i, j := range jobs {
+		if logs[i] == "" {
+			continue
+		}
+		rel := path.Join("logs", report.SafeName(j.label), report.SafeName(j.suite.Name)+".log")
+		files[rel] = keepEnd(logs[i], maxLog)
+		outcomes[i].Log = rel
+	}
+	return files
+}
+
+// newRun writes the reports of res and the logs into a scratch directory
+// with the report package, as the CLI does, and returns them as a
+// Directory with the table and GitHub outputs.
+func newRun(res *report.Result, logs map[string]string) (*Run, error) {
+	dir, err := os.MkdirTemp("", "contract-reports-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	if err := writeFiles(dir, logs); err != nil {
+		return nil, err
+	}
+	if err := report.Write(dir, res); err != nil {
+		return nil, err
+	}
+	var table bytes.Buffer
+	report.Terminal(&table, res)
+	summary, commands, err := github.Render(res)
+	if err != nil {
+		return nil, err
+	}
+	reports, err := directoryOf(os.DirFS(dir))
+	if err != nil {
+		return nil, err
+	}
+	return &Run{
+		Summary:        table.String(),
+		Reports:        reports,
+		ExitCode:       report.ExitCode(res),
+		GithubMarkdown: summary,
+		Commands:       commands,
+		Outputs:        stepOutputs(res),
+	}, nil
+}
+
+// writeFiles writes files (relative paths) under dir, never outside it.
+func writeFiles(dir string, files map[string]string) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	for rel, content := range files {
+		if err := root.MkdirAll(path.Dir(rel), 0o755); err != nil {
+			return err
+		}
+		if err := root.WriteFile(rel, []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keepEnd keeps the last limit bytes of s, marking the cut.
+func keepEnd(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	return "[... output truncated ...]\n" + s[len(s)-limit:]
+}

@@ -1,0 +1,287 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"dagger/market-data-contracts/internal/dagger"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+)
+
+// The container layout: the plan's workspace is workRoot, its paths are
+// relative to it.
+const (
+	workRoot     = "/work"
+	pipCachePath = "/root/.cache/pip"
+	// containerPython replaces plan.Python: the image's interpreter.
+	containerPython = "python"
+)
+
+// timeout(1) bounds every exec, since withExec has no timeout option: it
+// sends TERM after the suite's timeout, KILL killGrace later, and exits
+// timeoutExit when it stopped the command.
+const (
+	killGrace   = "30s"
+	timeoutExit = 124
+)
+
+// tailSize bounds the output quoted in an error reason.
+const tailSize = 2048
+
+// job is one suite of one plan; label names its run (logs/<label>/...).
+type job struct {
+	label string
+	suite plan.Suite
+}
+
+// suiteRunner turns plan suites into containers.
+type suiteRunner struct {
+	image   string
+	sources sources
+}
+
+// run executes one suite, collects facts and decides its verdict through
+// outcome.Decide; log receives the pytest output (or the failing step's).
+func (r suiteRunner) run(ctx context.Context, j job) (outcome.Suite, string) {
+	s := j.suite
+	res := outcome.Suite{Name: s.Name, Core: s.Core, Downstream: s.Downstream}
+	if ctx.Err() != nil {
+		res.Verdict, res.Reason = outcome.Error, "run cancelled before the suite started"
+		return res, ""
+	}
+	start := time.Now()
+	sctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	var log strings.Builder
+	facts := r.collect(sctx, s, &log)
+	if errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		facts.TimedOut = true
+	} else if ctx.Err() != nil && facts.SetupError == "" {
+		facts.SetupError = "run cancelled"
+	}
+	res.Verdict, res.Reason = outcome.Decide(facts)
+	res.Cases, res.Counts = facts.Cases, junit.Count(facts.Cases)
+	res.Duration = time.Since(start)
+	return res, log.String()
+}
+
+// collect runs the suite's layers in order and records what happened:
+// downstream tree and install, then Core's tree and install, then pytest.
+func (r suiteRunner) collect(ctx context.Context, s plan.Suite, log *strings.Builder) outcome.Facts {
+	facts := outcome.Facts{TestPath: s.Tests}
+	fail := func(reason string) outcome.Facts {
+		if ctx.Err() == nil {
+			facts.SetupError = reason
+		}
+		return facts
+	}
+	if s.Error != "" {
+		facts.SetupError = s.Error
+		return facts
+	}
+	downstream, err := r.tree(ctx, s.Downstream)
+	if err != nil {
+		return fail(fmt.Sprintf("clone downstream: %v", err))
+	}
+	core, err := r.tree(ctx, s.Core)
+	if err != nil {
+		return fail(fmt.Sprintf("clone core: %v", err))
+	}
+	ctr, err := r.downstreamLayer(s, downstream).Sync(ctx)
+	if err == nil {
+		ctr, err = coreLayer(ctr, s, core).Sync(ctx)
+	}
+	if err != nil {
+		log.WriteString(execOutput(err))
+		if stepTimedOut(err) {
+			facts.TimedOut = true
+			return facts
+		}
+		return fail(stepFailure(s, err))
+	}
+	exists, err := downstream.Exists(ctx, s.Tests)
+	if err != nil {
+		return fail(fmt.Sprintf("checking the contract path %s: %v", s.Tests, err))
+	}
+	if !exists {
+		facts.TestsMissing = true
+		return facts
+	}
+	pytest(ctx, pytestLayer(ctr, s), s, &facts, log)
+	return facts
+}
+
+// tree returns a source's directory, synced so that a clone failure is
+// reported as such and not as an install failure.
+func (r suiteRunner) tree(ctx context.Context, src plan.Source) (*dagger.Directory, error) {
+	dir, err := r.sources.Tree(src)
+	if err != nil {
+		return nil, err
+	}
+	return dir.Sync(ctx)
+}
+
+// base is the image with the pip cache, the suite's environment and files.
+func (r suiteRunner) base(s plan.Suite) *dagger.Container {
+	c := dag.Container().
+		From(r.image).
+		WithMountedCache(pipCachePath, dag.CacheVolume(pipCacheKey)).
+		WithWorkdir(workRoot)
+	for _, e := range s.Env {
+		c = c.WithEnvVariable(e.Name, e.Value)
+	}
+	for _, f := range s.Files {
+		c = c.WithNewFile(workPath(f.Path), f.Content)
+	}
+	return c
+}
+
+// downstreamLayer mounts the downstream and installs it, without Core. It
+// depends only on what the plan's DownstreamKey covers, so the engine
+// reuses it for every Core ref.
+func (r suiteRunner) downstreamLayer(s plan.Suite, tree *dagger.Directory) *dagger.Container {
+	c := r.base(s).WithMountedDirectory(workPath(plan.DownstreamDir), tree)
+	return withSteps(c, s, plan.LayerDownstream)
+}
+
+// coreLayer mounts Core and installs it on top of the downstream layer.
+func coreLayer(c *dagger.Container, s plan.Suite, tree *dagger.Directory) *dagger.Container {
+	c = c.WithMountedDirectory(workPath(plan.CoreDir), tree)
+	return withSteps(c, s, plan.LayerCore)
+}
+
+// pytestLayer runs the test step; any exit code is a result, not an error.
+func pytestLayer(c *dagger.Container, s plan.Suite) *dagger.Container {
+	for _, st := range s.StepsOf(plan.LayerTest) {
+		c = c.WithWorkdir(workPath(st.Dir)).
+			WithExec(execArgv(st, s.Timeout), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+	}
+	return c
+}
+
+func withSteps(c *dagger.Container, s plan.Suite, layer plan.Layer) *dagger.Container {
+	for _, st := range s.StepsOf(layer) {
+		c = c.WithWorkdir(workPath(st.Dir)).WithExec(execArgv(st, s.Timeout))
+	}
+	return c
+}
+
+// pytest reads the test step's exit code and JUnit report into facts.
+func pytest(ctx context.Context, c *dagger.Container, s plan.Suite, facts *outcome.Facts, log *strings.Builder) {
+	code, err := c.ExitCode(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			facts.SetupError = fmt.Sprintf("pytest could not start: %v", err)
+		}
+		return
+	}
+	if out, err := c.CombinedOutput(ctx); err == nil {
+		log.WriteString(out)
+	}
+	facts.PytestRan, facts.ExitCode = true, code
+	if code == timeoutExit {
+		facts.TimedOut = true
+		return
+	}
+	if code == 5 { // pytest: no tests collected; there may be no report
+		return
+	}
+	data, err := readReport(ctx, c.File(workPath(s.Report)))
+	if err != nil {
+		facts.ReportError = err.Error()
+		return
+	}
+	rep, err := junit.Parse(strings.NewReader(data))
+	if err != nil {
+		facts.ReportError = err.Error()
+		return
+	}
+	facts.Cases = rep.Cases()
+}
+
+// readReport reads pytest's report, refusing one larger than junit.Parse
+// accepts before it is transferred.
+func readReport(ctx context.Context, f *dagger.File) (string, error) {
+	size, err := f.Size(ctx)
+	if err != nil {
+		return "", err
+	}
+	if size > junit.MaxReportSize {
+		return "", fmt.Errorf("report larger than %d bytes", junit.MaxReportSize)
+	}
+	return f.Contents(ctx)
+}
+
+// execArgv is a step's argv as the container runs it: plan.Python mapped
+// to the image's python, wrapped in timeout(1) with the suite's timeout.
+// The wrapper depends only on the plan, so cache keys stay stable.
+func execArgv(st plan.Step, timeout time.Duration) []string {
+	argv := slices.Clone(st.Argv)
+	if argv[0] == plan.Python {
+		argv[0] = containerPython
+	}
+	secs := max(int(math.Ceil(timeout.Seconds())), 1)
+	return append([]string{"timeout", "--kill-after=" + killGrace, strconv.Itoa(secs) + "s"}, argv...)
+}
+
+// workPath maps a workspace-relative plan path into the container.
+func workPath(rel string) string { return path.Join(workRoot, rel) }
+
+// stepFailure names the step an exec error came from, with its exit code
+// and the tail of its output; other errors are reported as they are.
+func stepFailure(s plan.Suite, err error) string {
+	var ee *dagger.ExecError
+	if !errors.As(err, &ee) {
+		return fmt.Sprintf("preparing the suite: %v", err)
+	}
+	name := "a step"
+	for _, st := range s.Steps {
+		if slices.Equal(execArgv(st, s.Timeout), ee.Cmd) {
+			name = st.Name
+			break
+		}
+	}
+	out := ee.Stderr
+	if strings.TrimSpace(out) == "" {
+		out = ee.Stdout
+	}
+	return fmt.Sprintf("%s failed (exit %d): %s", name, ee.ExitCode, tail(out))
+}
+
+// stepTimedOut reports whether an exec error is timeout(1) stopping a step.
+func stepTimedOut(err error) bool {
+	var ee *dagger.ExecError
+	return errors.As(err, &ee) && ee.ExitCode == timeoutExit
+}
+
+// execOutput is a failed exec's output, for the suite log.
+func execOutput(err error) string {
+	var ee *dagger.ExecError
+	if !errors.As(err, &ee) {
+		return err.Error() + "\n"
+	}
+	return fmt.Sprintf("$ %s\n%s%s", strings.Join(ee.Cmd, " "), ee.Stdout, ee.Stderr)
+}
+
+// tail keeps the last tailSize bytes of out, from a line boundary.
+func tail(out string) string {
+	out = strings.TrimSpace(out)
+	if len(out) <= tailSize {
+		return out
+	}
+	out = out[len(out)-tailSize:]
+	if i := strings.IndexByte(out, '\n'); i >= 0 {
+		out = out[i+1:]
+	}
+	return out
+}
