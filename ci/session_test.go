@@ -1,0 +1,462 @@
+package main
+
+// These tests call the module's functions against the fake engine
+// (package enginetest) and check what the module asks the engine to do.
+// No container runs: they show the requests, not that an engine would
+// carry them out.
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"dagger/market-data-contracts/enginetest"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
+)
+
+const (
+	tokenURI       = "env://CONTRACTS_TOKEN"
+	tokenPlaintext = "s3cr3t-token-value"
+	coreURL        = "https://git.example/market-data-core.git"
+)
+
+const testMatrix = `version: 1
+core: {name: market-data-core, repo: "` + coreURL + `", package: market_data_core, ref: main}
+downstreams:
+  - {name: pipeline, repo: "https://git.example/pipeline.git", ref: main}
+  - name: store
+    repo: "https://git.example/store.git"
+    ref: main
+    install: [["-e", "."]]
+    env: {STORE_MODE: contract}
+  - {name: orchestrator, repo: "git@git.example:orchestrator.git", ref: v3}
+`
+
+// fakeSHA is the commit a fake repo's ref resolves to.
+func fakeSHA(url, ref string) string {
+	sum := sha1.Sum([]byte(url + "@" + ref))
+	return hex.EncodeToString(sum[:])
+}
+
+func junitXML(suite string, failing bool) string {
+	failure := ""
+	if failing {
+		failure = `<failure message="AttributeError: 'RateAdjustment' has no attribute 'scale_factor'">tests/contracts/test_rates.py:12: AttributeError</failure>`
+	}
+	return fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name=%q errors="0" failures="%d" skipped="0" tests="2" time="0.2">
+<testcase classname="tests.contracts.test_rates" name="test_scale" time="0.1">%s</testcase>
+<testcase classname="tests.contracts.test_rates" name="test_levels" time="0.1"/>
+</testsuite></testsuites>`, suite, map[bool]int{true: 1}[failing], failure)
+}
+
+// world is what the fake engine knows: repos, which suites fail how.
+type world struct {
+	e *enginetest.Engine
+	// failInstall: downstream repo URL -> the argv suffix of the install
+	// step that fails.
+	failInstall map[string]string
+	// exitCode: downstream repo URL -> pytest's exit code.
+	exitCode map[string]int
+	// refs lists the git refs asked for, in order ("url@ref").
+	mu   sync.Mutex
+	refs []string
+}
+
+func (w *world) resolve(c enginetest.Chain) (any, error) {
+	leaf := c.Leaf().Name
+	switch {
+	case c.Has("git", "ref", "commit"):
+		w.mu.Lock()
+		w.refs = append(w.refs, c[0].Str("url")+"@"+c[1].Str("name"))
+		w.mu.Unlock()
+		return fakeSHA(c[0].Str("url"), c[1].Str("name")), nil
+	case c.Has("git", "commit", "commit"):
+		return c[1].Str("id"), nil
+	case c.Has("file", "name"):
+		return c[0].Str("name"), nil
+	case c.Has("file", "contents"):
+		return c[0].Str("contents"), nil
+	case leaf == "plaintext":
+		return tokenPlaintext, nil
+	case leaf == "sync" && c[0].Name == "container":
+		return w.syncContainer(c)
+	case leaf == "sync", leaf == "exists":
+		return map[string]any{"sync": nil, "exists": true}[leaf], nil
+	}
+	repo := w.downstreamOf(c)
+	switch leaf {
+	case "exitCode":
+		return w.exitCode[repo], nil
+	case "combinedOutput":
+		return "pytest output for " + repo + "\n", nil
+	case "size", "contents":
+		xml := junitXML(repo, w.exitCode[repo] == 1)
+		if leaf == "size" {
+			return len(xml), nil
+		}
+		return xml, nil
+	}
+	return nil, fmt.Errorf("fake engine: no answer for %s", c)
+}
+
+// syncContainer fails the downstream layer of a repo in failInstall.
+func (w *world) syncContainer(c enginetest.Chain) (any, error) {
+	suffix, ok := w.failInstall[w.downstreamOf(c)]
+	if !ok {
+		return nil, nil
+	}
+	for _, i := range c.Index("withExec") {
+		if argv := c[i].Strings("args"); strings.HasSuffix(strings.Join(argv, " "), suffix) {
+			return nil, enginetest.ExecError(argv, 1, "Obtaining file:///work/downstream\n", "ERROR: No matching distribution found for market-data-store-deps\n")
+		}
+	}
+	return nil, nil
+}
+
+// downstreamOf returns the repo URL mounted at /work/downstream in c.
+func (w *world) downstreamOf(c enginetest.Chain) string {
+	for _, f := range c {
+		if f.Name == "withMountedDirectory" && f.Str("path") == "/work/downstream" {
+			if obj, ok := w.e.Object(f.Str("source")); ok {
+				return obj[0].Str("url")
+			}
+		}
+	}
+	return ""
+}
+
+func newWorld(t *testing.T) *world {
+	w := &world{
+		failInstall: map[string]string{"https://git.example/store.git": "pip install -e ."},
+		exitCode:    map[string]int{"https://git.example/pipeline.git": 1, "git@git.example:orchestrator.git": 0},
+	}
+	w.e = enginetest.Use(t, w.resolve)
+	return w
+}
+
+func newModule(t *testing.T) *MarketDataContracts {
+	m, err := New("", "", nil, dag.Secret(tokenURI), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// expectedPlan builds the plan the module must execute, independently of
+// the module's own planning path.
+func expectedPlan(t *testing.T, coreRef string) *plan.Plan {
+	m, err := matrix.Parse("m.yaml", []byte(testMatrix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Build(context.Background(), m, plan.Options{CoreRef: coreRef, Interpreter: "image python:3.11-slim"}, staticResolver{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type staticResolver struct{}
+
+func (staticResolver) Resolve(_ context.Context, repo, ref string) (string, error) {
+	return fakeSHA(repo, ref), nil
+}
+
+// reportsOf rebuilds the Reports directory from the withNewFile calls the
+// module sent, and loads it with the report package.
+func reportsOf(t *testing.T, e *enginetest.Engine, r *Run) (*report.Result, map[string]string) {
+	t.Helper()
+	id, err := r.Reports.ID(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, ok := e.Object(string(id))
+	if !ok || chain[0].Name != "directory" {
+		t.Fatalf("Reports is %v, want a directory built file by file", chain)
+	}
+	dir := t.TempDir()
+	files := map[string]string{}
+	for _, f := range chain[1:] {
+		if f.Name != "withNewFile" {
+			t.Fatalf("Reports built with %s", f.Name)
+		}
+		files[f.Str("path")] = f.Str("contents")
+		p := filepath.Join(dir, filepath.FromSlash(f.Str("path")))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(f.Str("contents")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := report.Load(dir)
+	if err != nil {
+		t.Fatalf("report.Load of the exported reports: %v", err)
+	}
+	return res, files
+}
+
+func TestRunVerdictsAndReports(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	run, err := newModule(t).Run(ctx, "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.ExitCode != 1 {
+		t.Errorf("exit code %d, want 1 (pipeline failed, store errored)", run.ExitCode)
+	}
+	if _, err := run.Check(); err == nil || !strings.Contains(err.Error(), "pipeline") {
+		t.Errorf("Check() = %v, want the table as the error", err)
+	}
+	res, files := reportsOf(t, w.e, run)
+	if len(res.Runs) != 1 || res.Runs[0].Core.SHA != fakeSHA(coreURL, "v2.0.0") {
+		t.Fatalf("runs %+v, want one against core %s", res.Runs, fakeSHA(coreURL, "v2.0.0"))
+	}
+	got := map[string]outcome.Suite{}
+	for _, s := range res.Runs[0].Suites {
+		got[s.Name] = s
+	}
+	if s := got["pipeline"]; s.Verdict != outcome.Failed || s.Counts.Failed != 1 || s.Counts.Tests != 2 {
+		t.Errorf("pipeline: %s %+v, want failed with 1 of 2 failing", s.Verdict, s.Counts)
+	}
+	if s := got["store"]; s.Verdict != outcome.Error ||
+		!strings.Contains(s.Reason, "install downstream [0] failed (exit 1)") ||
+		!strings.Contains(s.Reason, "No matching distribution") {
+		t.Errorf("store: %s %q, want an install error naming the step and pip's message", s.Verdict, s.Reason)
+	}
+	if s := got["orchestrator"]; s.Verdict != outcome.Passed || s.Counts.Passed != 2 {
+		t.Errorf("orchestrator: %s %+v, want passed", s.Verdict, s.Counts)
+	}
+	for _, want := range []string{"summary.json", "summary.md", "junit.xml", "junit/v2.0.0/pipeline.xml", "junit/v2.0.0/store.xml", "logs/v2.0.0/pipeline.log", "logs/v2.0.0/store.log"} {
+		if _, ok := files[want]; !ok {
+			t.Errorf("reports lack %s (have %v)", want, slices.Sorted(maps.Keys(files)))
+		}
+	}
+	if log := files["logs/v2.0.0/pipeline.log"]; !strings.Contains(log, "pytest output for https://git.example/pipeline.git") {
+		t.Errorf("pipeline log %q", log)
+	}
+	if log := files["logs/v2.0.0/store.log"]; !strings.Contains(log, "No matching distribution") {
+		t.Errorf("store log %q, want the failed step's output", log)
+	}
+	for _, want := range []string{"pipeline", "store", "orchestrator", "v2.0.0"} {
+		if !strings.Contains(run.Summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, run.Summary)
+		}
+	}
+	if !strings.Contains(run.Commands, "::error") {
+		t.Errorf("workflow commands carry no error annotation:\n%s", run.Commands)
+	}
+	if !strings.Contains(run.Outputs, "failed=pipeline\n") || !strings.Contains(run.Outputs, "broken=store\n") || strings.Contains(run.Outputs, "report-path") {
+		t.Errorf("step outputs:\n%s", run.Outputs)
+	}
+	if !strings.Contains(run.GithubMarkdown, "pipeline") {
+		t.Errorf("job summary lacks the suites:\n%s", run.GithubMarkdown)
+	}
+}
+
+// pytestChains returns each suite's chain that evaluated pytest's exit code.
+func pytestChains(t *testing.T, w *world) map[string]enginetest.Chain {
+	out := map[string]enginetest.Chain{}
+	for _, c := range w.e.Leaves("exitCode") {
+		repo := w.downstreamOf(c)
+		if _, dup := out[repo]; dup {
+			t.Errorf("pytest evaluated twice for %s", repo)
+		}
+		out[repo] = c
+	}
+	return out
+}
+
+func TestRunContainers(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	if _, err := newModule(t).Run(ctx, "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	p := expectedPlan(t, "v2.0.0")
+	chains := pytestChains(t, w)
+	if _, ran := chains["https://git.example/store.git"]; ran || len(chains) != 2 {
+		t.Fatalf("pytest ran for %v, want pipeline and orchestrator only (store's install failed)", slices.Sorted(maps.Keys(chains)))
+	}
+	for _, s := range p.Suites {
+		c, ok := chains[s.Downstream.Repo]
+		if !ok {
+			continue
+		}
+		t.Run(s.Name, func(t *testing.T) { checkSuiteChain(t, w.e, s, c) })
+	}
+}
+
+// checkSuiteChain checks one suite's container from the image to pytest.
+func checkSuiteChain(t *testing.T, e *enginetest.Engine, s plan.Suite, c enginetest.Chain) {
+	if c[0].Name != "container" || c[1].Name != "from" || c[1].Str("address") != "python:3.11-slim" {
+		t.Errorf("container starts %s, want container.from(python:3.11-slim)", c[:2])
+	}
+	cache := c[c.Index("withMountedCache")[0]]
+	vol, _ := e.Object(cache.Str("cache"))
+	if cache.Str("path") != "/root/.cache/pip" || !vol.Has("cacheVolume") || vol[0].Str("key") != "market-data-contracts:pip" {
+		t.Errorf("pip cache: %s -> %s", cache, vol)
+	}
+	mounts := map[string]int{}
+	for _, i := range c.Index("withMountedDirectory") {
+		mounts[c[i].Str("path")] = i
+		src, _ := e.Object(c[i].Str("source"))
+		want := map[string]plan.Source{"/work/downstream": s.Downstream, "/work/core": s.Core}[c[i].Str("path")]
+		if !src.Has("git", "commit", "tree") || src[0].Str("url") != want.Repo || src[1].Str("id") != want.SHA {
+			t.Errorf("mount %s from %s, want git(%s).commit(%s).tree", c[i].Str("path"), src, want.Repo, want.SHA)
+		}
+	}
+	for _, env := range s.Env {
+		if !slices.ContainsFunc(c, func(f enginetest.Field) bool {
+			return f.Name == "withEnvVariable" && f.Str("name") == env.Name && f.Str("value") == env.Value
+		}) {
+			t.Errorf("env %s=%s not set", env.Name, env.Value)
+		}
+	}
+	for _, f := range s.Files {
+		if !slices.ContainsFunc(c, func(g enginetest.Field) bool {
+			return g.Name == "withNewFile" && g.Str("path") == "/work/"+f.Path && g.Str("contents") == f.Content
+		}) {
+			t.Errorf("plan file %s not written", f.Path)
+		}
+	}
+	execs := c.Index("withExec")
+	if len(execs) != len(s.Steps) {
+		t.Fatalf("%d execs, want the plan's %d steps:\n%s", len(execs), len(s.Steps), c)
+	}
+	for n, i := range execs {
+		st := s.Steps[n]
+		argv := c[i].Strings("args")
+		if !slices.Equal(argv[:3], []string{"timeout", "--kill-after=30s", "900s"}) {
+			t.Errorf("step %q not wrapped in timeout with the suite's 15m: %q", st.Name, argv)
+		}
+		want := slices.Clone(st.Argv)
+		if want[0] == plan.Python {
+			want[0] = "python"
+		}
+		if !slices.Equal(argv[3:], want) {
+			t.Errorf("step %q runs %q, want the plan's %q", st.Name, argv[3:], want)
+		}
+		if wd := c[i-1]; wd.Name != "withWorkdir" || wd.Str("path") != workPath(st.Dir) {
+			t.Errorf("step %q runs in %s, want /work/%s", st.Name, wd, st.Dir)
+		}
+		if expect := c[i].Str("expect"); (expect == "ANY") != st.MayFail {
+			t.Errorf("step %q: expect=%q, may fail: %v", st.Name, expect, st.MayFail)
+		}
+		switch st.Layer {
+		case plan.LayerDownstream:
+			if i < mounts["/work/downstream"] || i > mounts["/work/core"] {
+				t.Errorf("downstream step %q at %d, want between the downstream mount (%d) and Core's (%d)", st.Name, i, mounts["/work/downstream"], mounts["/work/core"])
+			}
+		default:
+			if i < mounts["/work/core"] {
+				t.Errorf("%s step %q at %d runs before Core is mounted (%d)", st.Layer, st.Name, i, mounts["/work/core"])
+			}
+		}
+	}
+	if last := c[execs[len(execs)-1]].Strings("args"); !slices.Contains(last, "pytest") {
+		t.Errorf("last exec %q is not pytest", last)
+	}
+}
+
+func TestTokenStaysSecret(t *testing.T) {
+	w := newWorld(t)
+	if _, err := newModule(t).Run(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	gits := 0
+	for _, q := range w.e.Queries() {
+		if strings.Contains(q.Text, tokenPlaintext) || q.Chain.Leaf().Name == "plaintext" {
+			t.Errorf("token plaintext requested or sent: %s", q.Text)
+		}
+		for _, f := range q.Chain {
+			if f.Name != "git" {
+				continue
+			}
+			gits++
+			auth := f.Str("httpAuthToken")
+			if !strings.HasPrefix(f.Str("url"), "https://") {
+				if auth != "" {
+					t.Errorf("token sent to %s", f.Str("url"))
+				}
+				continue
+			}
+			if obj, ok := w.e.Object(auth); !ok || !obj.Has("secret") || obj[0].Str("uri") != tokenURI {
+				t.Errorf("git(%s) auth %q is not the token secret (%v)", f.Str("url"), auth, obj)
+			}
+		}
+	}
+	if gits == 0 {
+		t.Fatal("no git call seen")
+	}
+}
+
+// canonical renders c with every ID argument replaced by what made it, so
+// chains from different queries compare by meaning.
+func canonical(e *enginetest.Engine, c enginetest.Chain) string {
+	var b strings.Builder
+	for _, f := range c {
+		b.WriteString(f.Name + "(")
+		for _, k := range slices.Sorted(maps.Keys(f.Args)) {
+			v := fmt.Sprint(f.Args[k])
+			if obj, ok := e.Object(v); ok {
+				v = "{" + canonical(e, obj) + "}"
+			}
+			fmt.Fprintf(&b, "%s=%s,", k, v)
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// downstreamLayers returns, per downstream repo, the downstream layer
+// synced by queries qs (the container synced before Core is mounted).
+func downstreamLayers(w *world, qs []enginetest.Query) map[string]string {
+	out := map[string]string{}
+	for _, q := range qs {
+		c := q.Chain
+		if c.Leaf().Name == "sync" && c[0].Name == "container" && len(c.Index("withMountedDirectory")) == 1 {
+			out[w.downstreamOf(c)] = canonical(w.e, c)
+		}
+	}
+	return out
+}
+
+func TestChangingCoreRefKeepsDownstreamLayer(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	m := newModule(t)
+	layers := map[string]map[string]string{}
+	for _, ref := range []string{"v1.2.0", "v2.0.0"} {
+		n := len(w.e.Queries())
+		if _, err := m.Run(ctx, ref, "", nil, dag.File("m.yaml", testMatrix), nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		layers[ref] = downstreamLayers(w, w.e.Queries()[n:])
+	}
+	for repo, l := range layers["v1.2.0"] {
+		if layers["v2.0.0"][repo] != l {
+			t.Errorf("%s: the downstream layer changed with the Core ref:\n%s\n%s", repo, l, layers["v2.0.0"][repo])
+		}
+		if strings.Contains(l, fakeSHA(coreURL, "v1.2.0")) || strings.Contains(l, "v1.2.0") {
+			t.Errorf("%s: the downstream layer depends on Core: %s", repo, l)
+		}
+	}
+	if len(layers["v1.2.0"]) != 3 {
+		t.Errorf("downstream layers for %d repos, want 3", len(layers["v1.2.0"]))
+	}
+}
