@@ -17,17 +17,18 @@ import (
 // TestExpectedWithPip installs them as the plan does, which takes minutes
 // and runs only when CONTRACTS_EXAMPLES_PIP=1.
 
-// python returns the interpreter to test with, or skips the test when it
-// lacks pydantic 2 or pytest.
+// python returns the interpreter to test with. It fails (never skips) when
+// it lacks pydantic 2 or pytest: .ci/setup provides them, and a skipped
+// contract check would pass without proving anything.
 func python(t *testing.T) string {
 	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 not found")
+		t.Fatal("python3 not found (run .ci/setup)")
 	}
 	check := "import pydantic, pytest, sys; sys.exit(pydantic.VERSION.split('.')[0] != '2')"
 	if out, err := exec.Command(py, "-c", check).CombinedOutput(); err != nil {
-		t.Skipf("python3 lacks pydantic 2 or pytest: %v %s", err, out)
+		t.Fatalf("python3 lacks pydantic 2 or pytest (run .ci/setup): %v %s", err, out)
 	}
 	return py
 }

@@ -119,7 +119,7 @@ func randomRefs(n int) []string {
 func TestValidateAgreesWithGit(t *testing.T) {
 	git, err := exec.LookPath("git")
 	if err != nil {
-		t.Skip("no git")
+		t.Fatal("git not found")
 	}
 	inputs := append([]string{}, goodRefs...)
 	for _, tc := range badRefs {
