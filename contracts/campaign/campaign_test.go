@@ -1,0 +1,99 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+)
+
+type resolver struct{}
+
+func (resolver) Resolve(_ context.Context, _, ref string) (string, error) {
+	if ref == "gone" {
+		return "", errors.New("no such ref")
+	}
+	return "0123456789012345678901234567890123456789", nil
+}
+
+const yml = `version: 1
+core: {name: market-data-core, repo: /c, package: market_data_core, ref: main}
+downstreams:
+  - {name: a, repo: /a, ref: main}
+  - {name: b, repo: /b, ref: main}
+`
+
+func planned(t *testing.T, spec Spec) []Entry {
+	t.Helper()
+	m, err := matrix.Parse("m.yaml", []byte(yml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Plan(context.Background(), m, spec, resolver{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestPlanEntries(t *testing.T) {
+	py := []Python{{Label: "3.11", Interpreter: "py311"}, {Label: "3.12", Interpreter: "py312"}}
+	e := planned(t, Spec{CoreRefs: []string{"v1", "refs/pull/7/head"}, BaselineRef: "v0", Pythons: py})
+	want := []string{"baseline-v0-py3.11", "v1-py3.11", "refs_pull_7_head-py3.11", "baseline-v0-py3.12", "v1-py3.12", "refs_pull_7_head-py3.12"}
+	if len(e) != len(want) {
+		t.Fatalf("%d entries, want %d", len(e), len(want))
+	}
+	for i, w := range want {
+		if e[i].Label != w || e[i].Baseline != (i%3 == 0) {
+			t.Errorf("entry %d: %q baseline=%v, want %q", i, e[i].Label, e[i].Baseline, w)
+		}
+	}
+	if e[0].Plan.Suites[0].DownstreamKey == e[3].Plan.Suites[0].DownstreamKey {
+		t.Error("two Pythons share a downstream cache key")
+	}
+	if e[0].Plan.Suites[0].DownstreamKey != e[1].Plan.Suites[0].DownstreamKey {
+		t.Error("baseline and candidate of one Python do not share the downstream layer")
+	}
+}
+
+func TestPlanDefaultsAndLabels(t *testing.T) {
+	py := []Python{{Label: "3.11"}}
+	if e := planned(t, Spec{Pythons: py}); len(e) != 1 || e[0].Label != "main" || e[0].Plan.Core.Ref != "main" {
+		t.Errorf("default ref: %+v", e)
+	}
+	e := planned(t, Spec{CoreRefs: []string{"a/b", "a_b"}, Pythons: py})
+	if e[0].Label == e[1].Label {
+		t.Errorf("labels collide: %q", e[0].Label)
+	}
+	if e := planned(t, Spec{CoreSource: "/src/core", Pythons: py}); e[0].Label != "local" || e[0].Plan.Core.Local != "/src/core" {
+		t.Errorf("core source: %+v", e[0])
+	}
+	for in, want := range map[string]string{"v1.2.0": "v1.2.0", "../x": "_.._x", "-x": "_-x", "": "_"} {
+		if got := SafeName(in); got != want {
+			t.Errorf("SafeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAssembleSplitsOutcomesByEntry(t *testing.T) {
+	e := planned(t, Spec{CoreRefs: []string{"v1", "v2"}, BaselineRef: "v0", Pythons: []Python{{Label: "3.11"}}})
+	var outs []outcome.Suite
+	for _, en := range e {
+		for _, s := range en.Plan.Suites {
+			outs = append(outs, outcome.Suite{Name: s.Name, Core: s.Core, Verdict: outcome.Passed})
+		}
+	}
+	if Jobs(e) != len(outs) || len(outs) != 6 {
+		t.Fatalf("Jobs = %d for %d outcomes", Jobs(e), len(outs))
+	}
+	res := Assemble(e, outs, "", time.Now())
+	if len(res.Baselines) != 1 || len(res.Runs) != 2 || res.Runs[1].Core.Ref != "v2" || res.Runs[0].Python != "" {
+		t.Fatalf("assembled %+v", res)
+	}
+	if res.Runs[0].Comparison == nil {
+		t.Error("candidates were not compared with the baseline")
+	}
+}
