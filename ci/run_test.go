@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+
+	"dagger/market-data-contracts/enginetest"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
+	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+)
+
+// suiteOf names the suite a container chain runs: pytest's
+// junit_suite_name option in its last exec.
+func suiteOf(c enginetest.Chain) string {
+	execs := c.Index("withExec")
+	if len(execs) == 0 {
+		return ""
+	}
+	for _, a := range c[execs[len(execs)-1]].Strings("args") {
+		if name, ok := strings.CutPrefix(a, "junit_suite_name="); ok {
+			return name
+		}
+	}
+	return ""
+}
+
+// mountOf returns the chain that made the directory mounted at path in c.
+func mountOf(e *enginetest.Engine, c enginetest.Chain, path string) enginetest.Chain {
+	for _, f := range c {
+		if f.Name == "withMountedDirectory" && f.Str("path") == path {
+			obj, _ := e.Object(f.Str("source"))
+			return obj
+		}
+	}
+	return nil
+}
+
+// verdictWorld answers every query of a run; fails(suite, core) decides
+// which suites' tests fail, core being the chain that made Core's mount.
+func verdictWorld(t *testing.T, fails func(suite string, core enginetest.Chain) bool) *enginetest.Engine {
+	var e *enginetest.Engine
+	e = enginetest.Use(t, func(c enginetest.Chain) (any, error) {
+		switch leaf := c.Leaf().Name; {
+		case c[0].Name == "file":
+			return fileResolver(c)
+		case c.Has("git", "ref", "commit"):
+			return fakeSHA(c[0].Str("url"), c[1].Str("name")), nil
+		case leaf == "digest":
+			return "sha256:0123abcd", nil
+		case leaf == "exitCode" || leaf == "size" || leaf == "contents":
+			failing := fails(suiteOf(c), mountOf(e, c, "/work/core"))
+			xml := junitXML(suiteOf(c), failing)
+			return map[string]any{"exitCode": map[bool]int{true: 1}[failing], "size": len(xml), "contents": xml}[leaf], nil
+		case leaf == "exists":
+			return true, nil
+		}
+		return passingSuite(c)
+	})
+	return e
+}
+
+func never(string, enginetest.Chain) bool { return false }
+
+func TestContracts(t *testing.T) {
+	ctx := context.Background()
+	m := newModule(t)
+	verdictWorld(t, never)
+	table, err := m.Contracts(ctx, "v1.2.0", "", nil, dag.File("m.yaml", testMatrix), []string{"pipeline,orchestrator"}, "")
+	if err != nil || !strings.Contains(table, "pipeline") || strings.Contains(table, "store") {
+		t.Errorf("all pass: %v\n%s", err, table)
+	}
+}
+
+func TestContractsBroken(t *testing.T) {
+	verdictWorld(t, func(suite string, _ enginetest.Chain) bool { return suite == "orchestrator" })
+	table, err := newModule(t).Contracts(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), []string{"orchestrator"}, "")
+	if err == nil || table != "" || !strings.HasPrefix(err.Error(), "contract run:") || !strings.Contains(err.Error(), "orchestrator") {
+		t.Errorf("broken contract: table %q, error %v; want the table as the error", table, err)
+	}
+}
+
+func TestArgumentErrorsBeforeWork(t *testing.T) {
+	e := verdictWorld(t, never)
+	ctx := context.Background()
+	m := newModule(t)
+	if _, err := m.Run(ctx, "main", "", dag.Directory(), nil, nil, ""); err == nil {
+		t.Error("--core-ref with --core-source accepted")
+	}
+	if _, err := m.Run(ctx, "--upload-pack=x", "", nil, nil, nil, ""); err == nil {
+		t.Error("option-like ref accepted")
+	}
+	if _, err := m.Run(ctx, "", "", nil, nil, nil, "regressions"); err == nil {
+		t.Error("--fail-on=regressions without a baseline accepted")
+	}
+	if _, err := New("", "https://u:p@mirror/simple", nil, nil, 1); err == nil {
+		t.Error("index URL with credentials accepted")
+	}
+	for _, q := range e.Queries() {
+		if q.Chain[0].Name == "git" || q.Chain[0].Name == "container" {
+			t.Errorf("work started for a bad request: %s", q.Chain)
+		}
+	}
+}
+
+func TestDefaultRefCheck(t *testing.T) {
+	def, err := matrix.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := verdictWorld(t, never)
+	if err := newModule(t).DefaultRef(context.Background()); err != nil {
+		t.Fatalf("all suites pass, check failed: %v", err)
+	}
+	var asked []string
+	for _, c := range e.Leaves("commit") {
+		if c.Has("git", "ref", "commit") && c[0].Str("url") == def.Core.Repo {
+			asked = append(asked, c[1].Str("name"))
+		}
+	}
+	if !slices.Equal(asked, []string{def.Core.Ref}) {
+		t.Errorf("Core resolved at %v, want the matrix's core.ref %q", asked, def.Core.Ref)
+	}
+	if got := len(pytestSuites(e)); got != len(def.Downstreams) {
+		t.Errorf("%d suites ran, want the default matrix's %d", got, len(def.Downstreams))
+	}
+}
+
+func TestDefaultRefCheckFails(t *testing.T) {
+	verdictWorld(t, func(string, enginetest.Chain) bool { return true })
+	if err := newModule(t).DefaultRef(context.Background()); err == nil {
+		t.Error("every suite failed, check passed")
+	}
+}
+
+func pytestSuites(e *enginetest.Engine) []string {
+	var out []string
+	for _, c := range e.Leaves("exitCode") {
+		out = append(out, suiteOf(c))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestCoreSource(t *testing.T) {
+	e := verdictWorld(t, never)
+	src := dag.Directory().WithNewFile("pyproject.toml", "[project]\nname = \"market-data-core\"\n")
+	run, err := newModule(t).Run(context.Background(), "", "", src, dag.File("m.yaml", testMatrix), []string{"pipeline"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := reportsOf(t, e, run)
+	if core := res.Runs[0].Core; core.Local != "core-source@sha256:0123abcd" || core.SHA != "" {
+		t.Errorf("core source planned as %+v", core)
+	}
+	for _, c := range e.Leaves("exitCode") {
+		if m := mountOf(e, c, "/work/core"); len(m) < 2 || m[0].Name != "directory" || m[1].Str("path") != "pyproject.toml" {
+			t.Errorf("Core mounted from %s, want the --core-source directory", m)
+		}
+	}
+	for _, q := range e.Queries() {
+		if q.Chain[0].Name == "git" && q.Chain[0].Str("url") == coreURL {
+			t.Errorf("fetched Core although --core-source was given: %s", q.Chain)
+		}
+	}
+}
+
+func TestBaseline(t *testing.T) {
+	v2 := fakeSHA(coreURL, "v2.0.0")
+	e := verdictWorld(t, func(suite string, core enginetest.Chain) bool {
+		return suite == "pipeline" && len(core) > 1 && core[1].Str("id") == v2
+	})
+	run, err := newModule(t).Run(context.Background(), "v2.0.0", "v1.2.0", nil, dag.File("m.yaml", testMatrix), []string{"pipeline", "orchestrator"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := reportsOf(t, e, run)
+	if len(res.Baselines) != 1 || res.Baselines[0].Core.Ref != "v1.2.0" || len(res.Runs) != 1 || res.Runs[0].Core.Ref != "v2.0.0" {
+		t.Fatalf("baselines %+v runs %+v", res.Baselines, res.Runs)
+	}
+	c := res.Runs[0].Compared("pipeline")
+	if c == nil || !c.Class.Breaking() || run.ExitCode != 1 {
+		t.Errorf("pipeline compared as %+v, exit %d; want a breaking regression and exit 1", c, run.ExitCode)
+	}
+	if got := pytestSuites(e); len(got) != 4 {
+		t.Errorf("pytest ran for %v, want 2 suites x (baseline, candidate)", got)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	e := verdictWorld(t, func(suite string, _ enginetest.Chain) bool { return suite == "store" })
+	ctx := context.Background()
+	m := newModule(t)
+	table, err := m.Demo(ctx, "v2.0.0", "", nil)
+	if err == nil || table != "" || !strings.HasPrefix(err.Error(), "contract run:") || !strings.Contains(err.Error(), "store") {
+		t.Errorf("demo with a failing suite: table %q, error %v", table, err)
+	}
+	if got, want := pytestSuites(e), []string{"orchestrator", "pipeline", "store"}; !slices.Equal(got, want) {
+		t.Errorf("demo ran %v, want %v", got, want)
+	}
+	want, err := examples.Tree(examples.Core, "v2.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range e.Leaves("exitCode") {
+		core := mountOf(e, c, "/work/core")
+		if err := sameFiles(core, want); err != nil {
+			t.Errorf("%s: Core mount is not examples' v2.0.0: %v", suiteOf(c), err)
+		}
+	}
+	for _, q := range e.Queries() {
+		if q.Chain[0].Name == "git" {
+			t.Errorf("the demo fetched a repo: %s", q.Chain)
+		}
+	}
+}
+
+func TestDemoRefs(t *testing.T) {
+	verdictWorld(t, never)
+	ctx := context.Background()
+	m := newModule(t)
+	if _, err := m.DemoRun(ctx, "v9.9.9", "", nil); err == nil || !strings.Contains(err.Error(), "v1.2.0") {
+		t.Errorf("unknown example ref: %v, want an error listing the refs", err)
+	}
+	run, err := m.DemoRun(ctx, "", "", []string{"orchestrator"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(run.Summary, "v2.0.0") || run.ExitCode != 0 {
+		t.Errorf("default demo ref: exit %d\n%s", run.ExitCode, run.Summary)
+	}
+}
+
+// sameFiles checks that a directory built with withNewFile holds exactly
+// the files of want.
+func sameFiles(dir enginetest.Chain, want fs.FS) error {
+	got := map[string]string{}
+	for _, f := range dir[1:] {
+		got[f.Str("path")] = f.Str("contents")
+	}
+	n := 0
+	err := walkFiles(want, func(path string, data []byte) error {
+		n++
+		if got[path] != string(data) {
+			return &fs.PathError{Op: "compare", Path: path, Err: fs.ErrInvalid}
+		}
+		return nil
+	})
+	if err == nil && n != len(got) {
+		return &fs.PathError{Op: "count", Path: ".", Err: fs.ErrExist}
+	}
+	return err
+}
