@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -17,8 +18,10 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/report/github"
 )
 
-// maxLog bounds one suite's log; the end of the output is kept.
-const maxLog = 8 << 20
+// maxLog bounds one suite's log; the end of the output is kept. Logs
+// travel to the engine inside queries (see directoryOf), so the bound is
+// tighter than the host runner's.
+const maxLog = 2 << 20
 
 // Run is a finished contract run: its verdict table and its reports.
 type Run struct {
@@ -94,7 +97,7 @@ func attachLogs(jobs []job, outcomes []outcome.Suite, logs []string) map[string]
 // newRun writes the reports of res and the logs into a scratch directory
 // with the report package, as the CLI does, and returns them as a
 // Directory with the table and GitHub outputs.
-func newRun(res *report.Result, logs map[string]string) (*Run, error) {
+func newRun(ctx context.Context, res *report.Result, logs map[string]string) (*Run, error) {
 	dir, err := os.MkdirTemp("", "contract-reports-")
 	if err != nil {
 		return nil, err
@@ -112,7 +115,7 @@ func newRun(res *report.Result, logs map[string]string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	reports, err := directoryOf(os.DirFS(dir))
+	reports, err := directoryOf(ctx, os.DirFS(dir))
 	if err != nil {
 		return nil, err
 	}

@@ -128,7 +128,7 @@ func (m *MarketDataContracts) execute(ctx context.Context, mx *matrix.Matrix, sp
 		outcomes[i], logs[i] = r.run(ctx, jobs[i])
 	})
 	files := attachLogs(jobs, outcomes, logs)
-	return newRun(campaign.Assemble(entries, outcomes, failOn, started), files)
+	return newRun(ctx, campaign.Assemble(entries, outcomes, failOn, started), files)
 }
 
 // jobsOf flattens the campaign into jobs, in entry then suite order (the

@@ -20,7 +20,7 @@ import (
 type sources interface {
 	plan.Resolver
 	// Tree returns the files of a planned source at its resolved commit.
-	Tree(src plan.Source) (*dagger.Directory, error)
+	Tree(ctx context.Context, src plan.Source) (*dagger.Directory, error)
 }
 
 // gitSources fetches repos with the engine's git (dag.Git). The token, when
@@ -61,7 +61,7 @@ func (g gitSources) Resolve(ctx context.Context, repo, ref string) (string, erro
 
 // Tree is the repo's tree at the resolved SHA, so the layers built on it
 // are cached by commit, whatever ref named it.
-func (g gitSources) Tree(src plan.Source) (*dagger.Directory, error) {
+func (g gitSources) Tree(_ context.Context, src plan.Source) (*dagger.Directory, error) {
 	if src.Local != "" {
 		if g.local == nil {
 			return nil, fmt.Errorf("%s: no --core-source directory", src.Name)
@@ -103,7 +103,7 @@ func (e exampleSources) Resolve(_ context.Context, repo, ref string) (string, er
 }
 
 // Tree builds the example tree as a directory, file by file.
-func (e exampleSources) Tree(src plan.Source) (*dagger.Directory, error) {
+func (e exampleSources) Tree(ctx context.Context, src plan.Source) (*dagger.Directory, error) {
 	fsys, err := e.files(src.Repo, src.Ref)
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func (e exampleSources) Tree(src plan.Source) (*dagger.Directory, error) {
 	if d != src.SHA {
 		return nil, fmt.Errorf("%s@%s: tree digest %s does not match the plan's %s", src.Repo, src.Ref, d, src.SHA)
 	}
-	return directoryOf(fsys)
+	return directoryOf(ctx, fsys)
 }
 
 // treeDigest is a deterministic 40-hex digest of a tree's paths and
@@ -135,11 +135,27 @@ func treeDigest(fsys fs.FS) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// directoryOf builds a directory holding fsys's regular files.
-func directoryOf(fsys fs.FS) (*dagger.Directory, error) {
+// syncEvery bounds the file contents one query carries: directoryOf syncs
+// the directory built so far once this much was added, and continues from
+// its ID.
+const syncEvery = 4 << 20
+
+// directoryOf builds a directory holding fsys's regular files. File
+// contents travel inside the queries (WithNewFile), so it syncs every
+// syncEvery bytes to keep each query bounded.
+func directoryOf(ctx context.Context, fsys fs.FS) (*dagger.Directory, error) {
 	dir := dag.Directory()
+	pending := 0
 	err := walkFiles(fsys, func(path string, data []byte) error {
+		if pending > 0 && pending+len(data) > syncEvery {
+			synced, err := dir.Sync(ctx)
+			if err != nil {
+				return err
+			}
+			dir, pending = synced, 0
+		}
 		dir = dir.WithNewFile(path, string(data))
+		pending += len(data)
 		return nil
 	})
 	return dir, err

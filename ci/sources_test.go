@@ -73,7 +73,7 @@ func TestExampleSourcesTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := src.Tree(plan.Source{Name: "pipeline", Repo: repo, Ref: "main", SHA: sha})
+	dir, err := src.Tree(ctx, plan.Source{Name: "pipeline", Repo: repo, Ref: "main", SHA: sha})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestExampleSourcesTree(t *testing.T) {
 	if chain[0].Name != "directory" || len(files) < 3 {
 		t.Errorf("example directory built as %s", chain)
 	}
-	if _, err := src.Tree(plan.Source{Name: "pipeline", Repo: repo, Ref: "main", SHA: strings.Repeat("0", 40)}); err == nil {
+	if _, err := src.Tree(ctx, plan.Source{Name: "pipeline", Repo: repo, Ref: "main", SHA: strings.Repeat("0", 40)}); err == nil {
 		t.Error("a tree whose digest differs from the plan's was accepted")
 	}
 }
@@ -173,17 +173,17 @@ func TestGitSourcesTree(t *testing.T) {
 	ctx := context.Background()
 	local := dag.Directory().WithNewFile("pyproject.toml", "x")
 	g := gitSources{local: local}
-	if d, err := g.Tree(plan.Source{Name: "core", Local: "core-source@sha256:1"}); err != nil || d != local {
+	if d, err := g.Tree(ctx, plan.Source{Name: "core", Local: "core-source@sha256:1"}); err != nil || d != local {
 		t.Errorf("local core: %v, %v", d, err)
 	}
-	if _, err := (gitSources{}).Tree(plan.Source{Name: "core", Local: "x"}); err == nil {
+	if _, err := (gitSources{}).Tree(ctx, plan.Source{Name: "core", Local: "x"}); err == nil {
 		t.Error("local source without a directory accepted")
 	}
-	if _, err := g.Tree(plan.Source{Name: "a", Repo: "https://git.example/a.git", Ref: "main"}); err == nil {
+	if _, err := g.Tree(ctx, plan.Source{Name: "a", Repo: "https://git.example/a.git", Ref: "main"}); err == nil {
 		t.Error("unresolved source accepted")
 	}
 	sha := strings.Repeat("1", 40)
-	d, err := g.Tree(plan.Source{Name: "a", Repo: "https://git.example/a.git", Ref: "main", SHA: sha})
+	d, err := g.Tree(ctx, plan.Source{Name: "a", Repo: "https://git.example/a.git", Ref: "main", SHA: sha})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,5 +193,36 @@ func TestGitSourcesTree(t *testing.T) {
 	got := e.Leaves("id")
 	if len(got) != 1 || !got[0].Has("git", "commit", "tree", "id") || got[0][1].Str("id") != sha {
 		t.Errorf("tree fetched as %v, want git(url).commit(sha).tree", got)
+	}
+}
+
+func TestDirectoryOfBoundsQueries(t *testing.T) {
+	e := enginetest.Use(t, func(enginetest.Chain) (any, error) { return nil, nil })
+	ctx := context.Background()
+	big := strings.Repeat("x", 3<<20)
+	fsys := fstest.MapFS{"a.log": {Data: []byte(big)}, "b.log": {Data: []byte(big)}, "c/d.log": {Data: []byte(big)}, "e.txt": {Data: []byte("small")}}
+	dir, err := directoryOf(ctx, fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := dir.ID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range e.Queries() {
+		if len(q.Text) > syncEvery+4096 {
+			t.Errorf("a query carries %d bytes, over the %d bound", len(q.Text), syncEvery)
+		}
+	}
+	if n := len(e.Leaves("sync")); n != 2 {
+		t.Errorf("%d syncs for 3 files of 3 MiB, want 2", n)
+	}
+	chain, _ := e.Object(string(id))
+	var paths []string
+	for _, f := range chain[1:] {
+		paths = append(paths, f.Str("path"))
+	}
+	if strings.Join(paths, " ") != "a.log b.log c/d.log e.txt" || chain[1].Str("contents") != big {
+		t.Errorf("directory holds %v", paths)
 	}
 }

@@ -124,7 +124,7 @@ func (r suiteRunner) collect(ctx context.Context, s plan.Suite, log *strings.Bui
 // tree returns a source's directory, synced so that a clone failure is
 // reported as such and not as an install failure.
 func (r suiteRunner) tree(ctx context.Context, src plan.Source) (*dagger.Directory, error) {
-	dir, err := r.sources.Tree(src)
+	dir, err := r.sources.Tree(ctx, src)
 	if err != nil {
 		return nil, err
 	}
