@@ -161,7 +161,7 @@ var (
 func Use(t testing.TB, resolve Resolver) *Engine {
 	t.Helper()
 	serveOnce.Do(func() {
-		go http.Serve(session.Listener(), http.HandlerFunc(serve)) //nolint:errcheck // lives as long as the test binary
+		go http.Serve(session.Listener(), http.HandlerFunc(serve)) // lives as long as the test binary
 	})
 	testMu.Lock()
 	e := &Engine{resolve: resolve, objects: map[string]Chain{}}
@@ -228,7 +228,7 @@ func serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(e.answer(req.Query)) //nolint:errcheck // the client reports a short write
+	json.NewEncoder(w).Encode(e.answer(req.Query)) // a short write shows as a client error
 }
 
 type response struct {
