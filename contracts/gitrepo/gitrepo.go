@@ -16,12 +16,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/internal/lockfile"
 	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
@@ -153,9 +155,17 @@ func (c *Cache) git(ctx context.Context, dir string, args ...string) (string, er
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Env = c.env()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// On cancel, kill git's whole group: helpers such as git-remote-https
+	// would otherwise keep the output pipes open and Run blocked while a
+	// stalled server holds them.
+	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
+	cmd.WaitDelay = waitDelay
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return "", fmt.Errorf("git %s: %w", name, ctx.Err())
+		}
 		msg := strings.TrimSpace(Scrub(stderr.String(), c.Token))
 		if len(msg) > 500 {
 			msg = msg[:500] + "..."
@@ -163,6 +173,18 @@ func (c *Cache) git(ctx context.Context, dir string, args ...string) (string, er
 		return "", fmt.Errorf("git %s: %v: %s", name, err, msg)
 	}
 	return stdout.String(), nil
+}
+
+// waitDelay bounds how long a cancelled git may hold its pipes open.
+const waitDelay = 5 * time.Second
+
+// killGroup kills the process group led by pid; a group already gone is
+// not an error.
+func killGroup(pid int) error {
+	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return err
+	}
+	return nil
 }
 
 // env is the process environment for git: no prompts, no user or system
