@@ -200,6 +200,10 @@ func (r *Runner) execute(ctx context.Context, j Job, log io.Writer) (outcome.Fac
 // plan files, a bare venv stacked on the cached downstream environment, and
 // the Core layer installed into it.
 func (r *Runner) prepareRun(ctx context.Context, s plan.Suite, python, ws, root string, log io.Writer) error {
+	// An earlier Run of this runner may have left the same job's workspace.
+	if err := os.RemoveAll(ws); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(ws, 0o755); err != nil {
 		return err
 	}
