@@ -27,12 +27,14 @@ func (r request) check() error {
 	if r.coreSource != nil && r.coreRef != "" {
 		return fmt.Errorf("--core-ref and --core-source exclude each other")
 	}
-	for _, f := range [][2]string{{"--core-ref", r.coreRef}, {"--baseline-ref", r.baselineRef}} {
-		if f[1] == "" {
-			continue
+	for _, ref := range r.coreRefs() {
+		if err := refs.Validate(ref); err != nil {
+			return fmt.Errorf("--core-ref: %w", err)
 		}
-		if err := refs.Validate(f[1]); err != nil {
-			return fmt.Errorf("%s: %w", f[0], err)
+	}
+	if r.baselineRef != "" {
+		if err := refs.Validate(r.baselineRef); err != nil {
+			return fmt.Errorf("--baseline-ref: %w", err)
 		}
 	}
 	switch r.failOn {
@@ -47,13 +49,10 @@ func (r request) check() error {
 	return nil
 }
 
-// coreRefs returns the candidate refs for campaign.Spec: none means the
-// matrix's core.ref.
+// coreRefs returns the candidate refs for campaign.Spec (comma-separated
+// refs make a compatibility matrix); none means the matrix's core.ref.
 func (r request) coreRefs() []string {
-	if r.coreRef == "" {
-		return nil
-	}
-	return []string{r.coreRef}
+	return splitList([]string{r.coreRef})
 }
 
 // splitList accepts names given as a list, comma-separated, or both.

@@ -46,6 +46,12 @@ func TestCoreRefs(t *testing.T) {
 	if got := (request{coreRef: "v2"}).coreRefs(); !slices.Equal(got, []string{"v2"}) {
 		t.Errorf("coreRefs = %v", got)
 	}
+	if got := (request{coreRef: "v1.1.0, v1.2.0,main"}).coreRefs(); !slices.Equal(got, []string{"v1.1.0", "v1.2.0", "main"}) {
+		t.Errorf("comma-separated coreRefs = %v", got)
+	}
+	if err := (request{coreRef: "v1.1.0,a..b"}).check(); err == nil || !strings.Contains(err.Error(), "a..b") {
+		t.Errorf("a bad ref in a list: %v", err)
+	}
 }
 
 func TestSplitList(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 // when a contract broke: v2.0.0 breaks pipeline and store.
 func (m *MarketDataContracts) Demo(
 	ctx context.Context,
-	// Example Core ref to test
+	// Example Core ref(s) to test, comma-separated for a compatibility matrix
 	// +optional
 	// +default="v2.0.0"
 	coreRef string,
@@ -39,7 +39,7 @@ func (m *MarketDataContracts) Demo(
 // whatever the verdict (chain `reports export --path=DIR`).
 func (m *MarketDataContracts) DemoRun(
 	ctx context.Context,
-	// Example Core ref to test
+	// Example Core ref(s) to test, comma-separated for a compatibility matrix
 	// +optional
 	// +default="v2.0.0"
 	coreRef string,
@@ -53,7 +53,7 @@ func (m *MarketDataContracts) DemoRun(
 	if coreRef == "" {
 		coreRef = "v2.0.0"
 	}
-	for _, ref := range []string{coreRef, baselineRef} {
+	for _, ref := range append(splitList([]string{coreRef}), baselineRef) {
 		if ref != "" && !slices.Contains(examples.CoreRefs(), ref) {
 			return nil, fmt.Errorf("the example Core has no ref %q (have: %s)", ref, strings.Join(examples.CoreRefs(), ", "))
 		}

@@ -17,7 +17,7 @@ import (
 // +cache="session"
 func (m *MarketDataContracts) Contracts(
 	ctx context.Context,
-	// Core ref to test: tag, branch, full 40-hex SHA or refs/pull/N/head (default: the matrix's core.ref)
+	// Core ref(s) to test: tag, branch, full 40-hex SHA or refs/pull/N/head; comma-separated refs make a compatibility matrix (default: the matrix's core.ref)
 	// +optional
 	coreRef string,
 	// Also run against Core at this ref and report regressions instead of plain failures
@@ -49,7 +49,7 @@ func (m *MarketDataContracts) Contracts(
 // +cache="session"
 func (m *MarketDataContracts) Run(
 	ctx context.Context,
-	// Core ref to test: tag, branch, full 40-hex SHA or refs/pull/N/head (default: the matrix's core.ref)
+	// Core ref(s) to test: tag, branch, full 40-hex SHA or refs/pull/N/head; comma-separated refs make a compatibility matrix (default: the matrix's core.ref)
 	// +optional
 	coreRef string,
 	// Also run against Core at this ref and report regressions instead of plain failures
