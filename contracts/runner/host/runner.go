@@ -90,14 +90,21 @@ type Job struct {
 }
 
 // Run executes jobs, at most Jobs at a time, and returns their outcomes in
-// the same order. Every job gets an outcome, whatever happens to others.
+// the same order. Every job gets an outcome, whatever happens to others;
+// a job whose names or paths would leave the runner's directories, or
+// that repeats another's label and suite name, gets an error verdict.
 // When ctx is cancelled, running suites are killed and the rest report an
 // error verdict saying so.
 func (r *Runner) Run(ctx context.Context, jobs []Job) []outcome.Suite {
+	refusals := checkJobs(jobs)
 	out := make([]outcome.Suite, len(jobs))
 	sem := make(chan struct{}, r.Jobs)
 	var wg sync.WaitGroup
 	for i, j := range jobs {
+		if err := refusals[i]; err != nil {
+			out[i] = refused(j, err)
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
