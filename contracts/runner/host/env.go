@@ -84,7 +84,7 @@ func (r *Runner) venv(ctx context.Context, python, dir string, withPip bool, log
 	if !withPip {
 		argv = append(argv, "--without-pip")
 	}
-	res, err := run(ctx, command{argv: append(argv, dir), env: os.Environ()}, log)
+	res, err := run(ctx, command{argv: append(argv, dir), env: r.childEnv()}, log)
 	if err != nil {
 		return fmt.Errorf("create virtualenv: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/gitrepo"
 )
 
 // logFile is a suite's log: capped at MaxLog, with a note of what it dropped.
@@ -36,8 +38,10 @@ func (l *logFile) finish() {
 // Close closes the file.
 func (l *logFile) Close() error { return l.f.Close() }
 
-// childEnv is the runner's environment without any variable holding the
-// token, so no suite, install or test can read it.
+// childEnv is the runner's environment without any variable whose value
+// holds the token (alone, inside a longer value such as an Authorization
+// header, or in its basic-auth form), so no suite, install or test can
+// read it.
 func (r *Runner) childEnv() []string {
 	env := os.Environ()
 	if r.Token == "" {
@@ -45,7 +49,7 @@ func (r *Runner) childEnv() []string {
 	}
 	out := env[:0:0]
 	for _, kv := range env {
-		if _, v, _ := strings.Cut(kv, "="); v != r.Token {
+		if _, v, _ := strings.Cut(kv, "="); gitrepo.Scrub(v, r.Token) == v {
 			out = append(out, kv)
 		}
 	}
