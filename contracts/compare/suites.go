@@ -4,7 +4,6 @@ import "github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 
 // ran reports whether a suite ran its tests (its verdict is passed or
 // failed); error, timeout and no-tests suites did not.
-func ran(v outcome.Verdict) bool { return v == outcome.Passed || v == outcome.Failed }
 
 // compareSuite classifies one suite; b or c is nil when absent.
 func compareSuite(b, c *outcome.Suite) Suite {
@@ -21,9 +20,9 @@ func compareSuite(b, c *outcome.Suite) Suite {
 		out.Reason = "absent from the candidate run"
 	case b == nil:
 		out.Reason = "absent from the baseline run"
-	case !ran(c.Verdict):
+	case !c.Verdict.Ran():
 		out.Reason = c.Reason
-	case !ran(b.Verdict):
+	case !b.Verdict.Ran():
 		out.Reason = "baseline " + string(b.Verdict) + ": " + b.Reason
 	}
 	return out
@@ -38,13 +37,13 @@ func suiteClass(b, c outcome.Verdict, cases map[Class]int) Class {
 		return NewPassing
 	case b == "":
 		return NewFailing
-	case !ran(c) && !ran(b):
+	case !c.Ran() && !b.Ran():
 		return StillFailing
-	case !ran(c):
+	case !c.Ran():
 		return Regressed
-	case !ran(b) && c == outcome.Passed:
+	case !b.Ran() && c == outcome.Passed:
 		return Fixed
-	case !ran(b):
+	case !b.Ran():
 		return NewFailing
 	}
 	return fromCases(b, c, cases)

@@ -30,6 +30,10 @@ const (
 // OK reports whether v lets a run succeed.
 func (v Verdict) OK() bool { return v == Passed }
 
+// Ran reports whether the suite's contract tests ran to a result (passed
+// or failed); error, timeout and no-tests prove nothing about the contract.
+func (v Verdict) Ran() bool { return v == Passed || v == Failed }
+
 // Suite is the result of one planned suite.
 type Suite struct {
 	// Name is the downstream's name.

@@ -30,7 +30,7 @@ func suiteReport(run *Run, s *outcome.Suite, cmp *compare.Suite) junit.Suite {
 		c.Properties = append(slices.Clip(c.Properties), caseProps(s, c, index)...)
 		js.Cases = append(js.Cases, c)
 	}
-	if !ran(s.Verdict) && len(s.Failing()) == 0 {
+	if !s.Verdict.Ran() && len(s.Failing()) == 0 {
 		js.Cases = append(js.Cases, synthesized(s))
 	}
 	return js

@@ -28,7 +28,7 @@ func (r *Result) Policy() string {
 func (r *Result) Fails(run *Run, s *outcome.Suite) bool {
 	if r.Policy() == FailOnRegressions {
 		if c := run.Compared(s.Name); c != nil {
-			return !ran(s.Verdict) || c.Class.Breaking()
+			return !s.Verdict.Ran() || c.Class.Breaking()
 		}
 	}
 	return s.Verdict != outcome.Passed && !onlyFlaky(s)
@@ -57,8 +57,6 @@ func (r *Result) OK() bool {
 	}
 	return n > 0
 }
-
-func ran(v outcome.Verdict) bool { return v == outcome.Passed || v == outcome.Failed }
 
 // onlyFlaky reports whether a failed suite's failures are all flaky.
 func onlyFlaky(s *outcome.Suite) bool {

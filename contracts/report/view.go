@@ -135,7 +135,7 @@ func (r Regression) From() string {
 		return string(r.Case.Baseline)
 	case r.Case == nil && b != "":
 		return string(b)
-	case b != "" && !ran(b):
+	case b != "" && !b.Ran():
 		return "baseline " + string(b)
 	}
 	return "absent"
