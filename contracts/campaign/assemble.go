@@ -7,19 +7,12 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 )
 
-// Jobs is how many suites the entries hold in all: the length of the
-// outcomes slice Assemble expects.
-func Jobs(entries []Entry) int {
-	n := 0
-	for _, e := range entries {
-		n += len(e.Plan.Suites)
-	}
-	return n
-}
-
 // Assemble turns the outcomes of every entry's suites (flat, in entry
 // then suite order) into a report.Result with baselines compared.
+// A runner that returns fewer outcomes than Jobs(entries) is a bug: the
+// missing suites get an error verdict rather than vanishing.
 func Assemble(entries []Entry, outcomes []outcome.Suite, failOn string, started time.Time) *report.Result {
+	outcomes = complete(entries, outcomes)
 	res := &report.Result{Version: report.Version, Started: started, Finished: time.Now(), FailOn: failOn}
 	several := severalPythons(entries)
 	i := 0
@@ -47,4 +40,19 @@ func severalPythons(entries []Entry) bool {
 		}
 	}
 	return false
+}
+
+// complete pads outcomes to one per planned suite.
+func complete(entries []Entry, outcomes []outcome.Suite) []outcome.Suite {
+	i := 0
+	for _, e := range entries {
+		for _, s := range e.Plan.Suites {
+			if i >= len(outcomes) {
+				outcomes = append(outcomes, outcome.Suite{Name: s.Name, Core: s.Core, Downstream: s.Downstream,
+					Verdict: outcome.Error, Reason: "the runner returned no outcome for this suite"})
+			}
+			i++
+		}
+	}
+	return outcomes[:i]
 }

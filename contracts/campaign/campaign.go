@@ -10,10 +10,11 @@ package campaign
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"sync"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 )
 
 // Python is one interpreter of a run: Label shows in reports ("3.11"),
@@ -66,12 +67,11 @@ func Plan(ctx context.Context, m *matrix.Matrix, spec Spec, r plan.Resolver) ([]
 	if spec.CoreSource != "" {
 		candidates = []string{""}
 	}
+	r = &memo{r: r, shas: map[string]memoized{}}
 	var out []Entry
-	used := map[string]int{}
+	used := map[string]bool{}
 	add := func(e Entry) {
-		if used[e.Label]++; used[e.Label] > 1 {
-			e.Label = fmt.Sprintf("%s-%d", e.Label, used[e.Label])
-		}
+		e.Label = unique(e.Label, used)
 		out = append(out, e)
 	}
 	for _, py := range spec.Pythons {
@@ -98,24 +98,49 @@ func entry(ctx context.Context, m *matrix.Matrix, spec Spec, py Python, ref, sou
 	if err != nil {
 		return Entry{}, err
 	}
-	label := SafeName(p.Core.Ref)
+	label := report.SafeName(p.Core.Ref)
 	if baseline {
 		label = "baseline-" + label
 	}
 	if len(spec.Pythons) > 1 {
-		label += "-py" + SafeName(py.Label)
+		label += "-py" + report.SafeName(py.Label)
 	}
 	return Entry{Label: label, Python: py, Baseline: baseline, Plan: p}, nil
 }
 
-var unsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// SafeName turns a ref or label into a directory name ("refs/pull/7/head"
-// becomes "refs_pull_7_head").
-func SafeName(s string) string {
-	s = unsafe.ReplaceAllString(s, "_")
-	if s == "" || s[0] == '.' || s[0] == '-' {
-		s = "_" + s
+// unique returns label, or label-2, label-3, ... if it is already used.
+func unique(label string, used map[string]bool) string {
+	out := label
+	for n := 2; used[out]; n++ {
+		out = fmt.Sprintf("%s-%d", label, n)
 	}
-	return s
+	used[out] = true
+	return out
+}
+
+// memo resolves each (repo, ref) once per campaign, so every entry (the
+// baseline and each candidate) tests the same downstream commits even if a
+// branch moves while planning, and each repo is fetched once per ref.
+type memo struct {
+	r    plan.Resolver
+	mu   sync.Mutex
+	shas map[string]memoized
+}
+
+type memoized struct {
+	sha string
+	err error
+}
+
+// Resolve implements plan.Resolver.
+func (m *memo) Resolve(ctx context.Context, repo, ref string) (string, error) {
+	key := repo + "\x00" + ref
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.shas[key]; ok {
+		return v.sha, v.err
+	}
+	sha, err := m.r.Resolve(ctx, repo, ref)
+	m.shas[key] = memoized{sha, err}
+	return sha, err
 }

@@ -71,10 +71,9 @@ func TestPlanDefaultsAndLabels(t *testing.T) {
 	if e := planned(t, Spec{CoreSource: "/src/core", Pythons: py}); e[0].Label != "local" || e[0].Plan.Core.Local != "/src/core" {
 		t.Errorf("core source: %+v", e[0])
 	}
-	for in, want := range map[string]string{"v1.2.0": "v1.2.0", "../x": "_.._x", "-x": "_-x", "": "_"} {
-		if got := SafeName(in); got != want {
-			t.Errorf("SafeName(%q) = %q, want %q", in, got, want)
-		}
+	e = planned(t, Spec{CoreRefs: []string{"a_b", "a/b", "a_b-2"}, Pythons: py})
+	if e[0].Label != "a_b" || e[1].Label != "a_b-2" || e[2].Label != "a_b-2-2" {
+		t.Errorf("labels not unique: %q %q %q", e[0].Label, e[1].Label, e[2].Label)
 	}
 }
 
@@ -86,8 +85,8 @@ func TestAssembleSplitsOutcomesByEntry(t *testing.T) {
 			outs = append(outs, outcome.Suite{Name: s.Name, Core: s.Core, Verdict: outcome.Passed})
 		}
 	}
-	if Jobs(e) != len(outs) || len(outs) != 6 {
-		t.Fatalf("Jobs = %d for %d outcomes", Jobs(e), len(outs))
+	if len(outs) != 6 {
+		t.Fatalf("%d outcomes, want 6", len(outs))
 	}
 	res := Assemble(e, outs, "", time.Now())
 	if len(res.Baselines) != 1 || len(res.Runs) != 2 || res.Runs[1].Core.Ref != "v2" || res.Runs[0].Python != "" {
@@ -95,5 +94,42 @@ func TestAssembleSplitsOutcomesByEntry(t *testing.T) {
 	}
 	if res.Runs[0].Comparison == nil {
 		t.Error("candidates were not compared with the baseline")
+	}
+}
+
+// countingResolver counts calls and moves "main" after the first one.
+type countingResolver struct{ calls int }
+
+func (c *countingResolver) Resolve(_ context.Context, _, ref string) (string, error) {
+	c.calls++
+	if ref == "main" && c.calls > 1 {
+		return "1111111111111111111111111111111111111111", nil
+	}
+	return "0123456789012345678901234567890123456789", nil
+}
+
+func TestRefsResolveOncePerCampaign(t *testing.T) {
+	m, _ := matrix.Parse("m.yaml", []byte(yml))
+	r := &countingResolver{}
+	e, err := Plan(context.Background(), m, Spec{CoreRefs: []string{"v1", "v2"}, BaselineRef: "v0", Pythons: []Python{{Label: "3.11"}}}, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 Core refs + 2 downstreams, once each, though planned three times.
+	if r.calls != 5 {
+		t.Errorf("%d resolutions, want 5", r.calls)
+	}
+	for _, en := range e[1:] {
+		if en.Plan.Suites[0].Downstream.SHA != e[0].Plan.Suites[0].Downstream.SHA {
+			t.Error("baseline and candidate test different downstream commits")
+		}
+	}
+}
+
+func TestAssemblePadsMissingOutcomes(t *testing.T) {
+	e := planned(t, Spec{CoreRefs: []string{"v1"}, Pythons: []Python{{Label: "3.11"}}})
+	res := Assemble(e, nil, "", time.Now())
+	if len(res.Runs[0].Suites) != 2 || res.Runs[0].Suites[1].Verdict != outcome.Error {
+		t.Fatalf("missing outcomes not reported: %+v", res.Runs[0].Suites)
 	}
 }

@@ -13,11 +13,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mjdevaccount/market-data-contracts/contracts/campaign"
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 	"github.com/mjdevaccount/market-data-contracts/contracts/runner/host"
 )
 
@@ -83,7 +83,7 @@ func (h *harness) run(m *matrix.Matrix, opts plan.Options) []outcome.Suite {
 	}
 	var jobs []host.Job
 	for _, s := range p.Suites {
-		jobs = append(jobs, host.Job{Label: campaign.SafeName(p.Core.Ref), Suite: s})
+		jobs = append(jobs, host.Job{Label: report.SafeName(p.Core.Ref), Suite: s})
 	}
 	return h.runner.Run(context.Background(), jobs)
 }
