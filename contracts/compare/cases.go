@@ -29,20 +29,23 @@ func compareCases(baseline, candidate *outcome.Suite) []Case {
 	for i := range ccases {
 		id := ccases[i].ID()
 		seen[id] = true
-		flaky := slices.Contains(cflaky, id) || slices.Contains(bflaky, id)
-		out = append(out, compareCase(base[id], &ccases[i], flaky))
+		f := flakiness{baseline: slices.Contains(bflaky, id), candidate: slices.Contains(cflaky, id)}
+		out = append(out, compareCase(base[id], &ccases[i], f))
 	}
 	for i := range bcases {
 		if id := bcases[i].ID(); !seen[id] {
 			seen[id] = true
-			out = append(out, compareCase(&bcases[i], nil, false))
+			out = append(out, compareCase(&bcases[i], nil, flakiness{}))
 		}
 	}
 	return out
 }
 
+// flakiness says on which side a case failed and then passed when rerun.
+type flakiness struct{ baseline, candidate bool }
+
 // compareCase classifies one case; b or c is nil when absent.
-func compareCase(b, c *junit.Case, flaky bool) Case {
+func compareCase(b, c *junit.Case, flaky flakiness) Case {
 	out := Case{}
 	if b != nil {
 		out.ID, out.Baseline = b.ID(), b.Status
@@ -62,14 +65,21 @@ func compareCase(b, c *junit.Case, flaky bool) Case {
 
 func fails(s junit.Status) bool { return s == junit.StatusFailed || s == junit.StatusError }
 
-// caseClass is the classification table; "" means absent.
-func caseClass(b, c junit.Status, flaky bool) Class {
+// caseClass is the classification table; "" means absent. A candidate
+// failure that passed on a rerun is flaky. A baseline failure that passed
+// on a rerun counts as a pass: if the candidate then fails every rerun,
+// that is a regression, not flakiness.
+func caseClass(b, c junit.Status, flaky flakiness) Class {
 	switch {
 	case c == "":
 		return Removed
 	case c == junit.StatusSkipped:
 		return Skipped
-	case flaky && (fails(b) || fails(c)):
+	case flaky.candidate && fails(c):
+		return Flaky
+	case flaky.baseline && fails(c):
+		return Regressed
+	case flaky.baseline:
 		return Flaky
 	case b == "" || b == junit.StatusSkipped:
 		if fails(c) {

@@ -41,9 +41,11 @@ const (
 	Passing Class = "passing"
 	// Skipped: skipped on the candidate.
 	Skipped Class = "skipped"
-	// Flaky: a case listed in outcome.Suite.Flaky on either side (it failed
-	// and then passed when rerun alone); never a regression. For a suite:
-	// its only failures on the candidate are flaky.
+	// Flaky: a candidate failure listed in outcome.Suite.Flaky (it failed
+	// and then passed when rerun alone), or a baseline-flaky case the
+	// candidate passes; never a regression. (A baseline-flaky case that
+	// fails every rerun on the candidate is Regressed.) For a suite: its
+	// only failures on the candidate are flaky.
 	Flaky Class = "flaky"
 )
 

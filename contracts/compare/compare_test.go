@@ -63,7 +63,7 @@ func TestCaseClasses(t *testing.T) {
 		{"fail to skipped", fail, skip, false, false, Skipped, "x skipped", false},
 		{"pass to flaky failure", pass, fail, false, true, Flaky, "x failed", false},
 		{"absent to flaky failure", none, errd, false, true, Flaky, "x error", false},
-		{"flaky baseline, candidate fails", fail, fail, true, false, Flaky, "x failed", false},
+		{"flaky baseline, candidate fails every rerun", fail, fail, true, false, Regressed, "x failed", true},
 		{"flaky baseline, candidate passes", fail, pass, true, false, Flaky, "", false},
 		{"flaky baseline, candidate skips", fail, skip, true, false, Skipped, "x skipped", false},
 	} {
