@@ -38,22 +38,37 @@ func (l *logFile) finish() {
 // Close closes the file.
 func (l *logFile) Close() error { return l.f.Close() }
 
-// childEnv is the runner's environment without any variable whose value
-// holds the token (alone, inside a longer value such as an Authorization
-// header, or in its basic-auth form), so no suite, install or test can
-// read it.
+// childEnv is the environment suites start from: the runner's own, minus
+// any variable holding the token (alone, inside a longer value such as an
+// Authorization header, or in its basic-auth form) and the variables that would let a suite reach the CI runner
+// (GITHUB_ENV, GITHUB_OUTPUT, ACTIONS_RUNTIME_TOKEN, ...) or change which
+// Python code runs (PYTHONPATH, PYTEST_ADDOPTS, VIRTUAL_ENV, ...). The
+// plan's own environment is added on top; containers get only that.
 func (r *Runner) childEnv() []string {
-	env := os.Environ()
-	if r.Token == "" {
-		return env
-	}
-	out := env[:0:0]
-	for _, kv := range env {
-		if _, v, _ := strings.Cut(kv, "="); gitrepo.Scrub(v, r.Token) == v {
-			out = append(out, kv)
+	var out []string
+	for _, kv := range os.Environ() {
+		name, value, _ := strings.Cut(kv, "=")
+		if (r.Token != "" && gitrepo.Scrub(value, r.Token) != value) || withheld(name) {
+			continue
 		}
+		out = append(out, kv)
 	}
 	return out
+}
+
+// withheldPrefixes and withheldNames are never passed to a suite.
+var (
+	withheldPrefixes = []string{"GITHUB_", "ACTIONS_", "PYTHON", "PYTEST_"}
+	withheldNames    = map[string]bool{"VIRTUAL_ENV": true, "CONDA_PREFIX": true, "PIP_REQUIRE_VIRTUALENV": true}
+)
+
+func withheld(name string) bool {
+	for _, p := range withheldPrefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return withheldNames[name]
 }
 
 // skipDirs are left out when copying a local Core working copy: build
