@@ -32,7 +32,7 @@ type MarketDataContracts struct {
 	PipArgs []string
 	// Concurrency is how many suites run at once.
 	Concurrency int
-	// Token authenticates https git fetches of private repos.
+	// Token authenticates https://github.com/ git fetches of private repos.
 	// +private
 	Token *dagger.Secret
 }
@@ -49,7 +49,7 @@ func New(
 	// Extra arguments for every pip install, e.g. --extra-index-url=URL
 	// +optional
 	pipArgs []string,
-	// Token for private https repos; used only to fetch them, never given to a suite
+	// Token for private GitHub repos: sent only to https://github.com/ URLs, to fetch them; never given to a suite
 	// +optional
 	token *dagger.Secret,
 	// How many suites run at once

@@ -373,12 +373,23 @@ func checkSuiteChain(t *testing.T, e *enginetest.Engine, s plan.Suite, c enginet
 	}
 }
 
+// tokenMatrix mixes a github.com repo (the only host a token goes to, as
+// in the host runner) with https repos elsewhere and an ssh one.
+const tokenMatrix = `version: 1
+core: {name: market-data-core, repo: "https://github.com/mjdevaccount/market-data-core", package: market_data_core, ref: main}
+downstreams:
+  - {name: pipeline, repo: "https://git.example/pipeline.git", ref: main}
+  - {name: store, repo: "https://GitHub.com/mjdevaccount/market-data-store.git", ref: main}
+  - {name: look-alike, repo: "https://github.com.example/o/r.git", ref: main}
+  - {name: orchestrator, repo: "git@github.com:mjdevaccount/orchestrator.git", ref: v3}
+`
+
 func TestTokenStaysSecret(t *testing.T) {
 	w := newWorld(t)
-	if _, err := newModule(t).Run(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, ""); err != nil {
+	if _, err := newModule(t).Run(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", tokenMatrix), nil, ""); err != nil {
 		t.Fatal(err)
 	}
-	gits := 0
+	authed := map[string]bool{}
 	for _, q := range w.e.Queries() {
 		if strings.Contains(q.Text, tokenPlaintext) || q.Chain.Leaf().Name == "plaintext" {
 			t.Errorf("token plaintext requested or sent: %s", q.Text)
@@ -387,21 +398,28 @@ func TestTokenStaysSecret(t *testing.T) {
 			if f.Name != "git" {
 				continue
 			}
-			gits++
-			auth := f.Str("httpAuthToken")
-			if !strings.HasPrefix(f.Str("url"), "https://") {
-				if auth != "" {
-					t.Errorf("token sent to %s", f.Str("url"))
-				}
+			url, auth := f.Str("url"), f.Str("httpAuthToken")
+			if _, seen := authed[url]; !seen {
+				authed[url] = false
+			}
+			if auth == "" {
 				continue
 			}
+			authed[url] = true
 			if obj, ok := w.e.Object(auth); !ok || !obj.Has("secret") || obj[0].Str("uri") != tokenURI {
-				t.Errorf("git(%s) auth %q is not the token secret (%v)", f.Str("url"), auth, obj)
+				t.Errorf("git(%s) auth %q is not the token secret (%v)", url, auth, obj)
 			}
 		}
 	}
-	if gits == 0 {
-		t.Fatal("no git call seen")
+	want := map[string]bool{
+		"https://github.com/mjdevaccount/market-data-core":      true,
+		"https://GitHub.com/mjdevaccount/market-data-store.git": true,
+		"https://git.example/pipeline.git":                      false,
+		"https://github.com.example/o/r.git":                    false,
+		"git@github.com:mjdevaccount/orchestrator.git":          false,
+	}
+	if !maps.Equal(authed, want) {
+		t.Errorf("repos fetched with the token: %v, want %v", authed, want)
 	}
 }
 

@@ -24,8 +24,9 @@ type sources interface {
 }
 
 // gitSources fetches repos with the engine's git (dag.Git). The token, when
-// set, goes only to https repos, as the secret's ID: it never appears in a
-// URL, an environment variable, a log line or a cache key.
+// set, goes only to https://github.com/ repos (refs.TokenHost, as the host
+// runner), as the secret's ID: it never appears in a URL, an environment
+// variable, a log line or a cache key.
 type gitSources struct {
 	token *dagger.Secret
 	// local is the --core-source directory, for plan sources with Local set.
@@ -36,7 +37,7 @@ type gitSources struct {
 var errLocalRepo = errors.New("local repository paths are not reachable from the Dagger module; use an https or ssh URL (or --core-source for a local Core)")
 
 func (g gitSources) repo(url string) *dagger.GitRepository {
-	if g.token != nil && refs.IsHTTPS(url) {
+	if g.token != nil && refs.TokenHost(url) {
 		return dag.Git(url, dagger.GitOpts{HTTPAuthToken: g.token})
 	}
 	return dag.Git(url)

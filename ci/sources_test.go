@@ -121,24 +121,27 @@ func gitResolver(shas map[string]string) enginetest.Resolver {
 
 func TestGitSourcesResolve(t *testing.T) {
 	sha := strings.Repeat("ab", 20)
-	e := enginetest.Use(t, gitResolver(map[string]string{"https://git.example/core.git@v2.0.0": sha}))
+	e := enginetest.Use(t, gitResolver(map[string]string{"https://github.com/o/core@v2.0.0": sha, "https://git.example/core.git@v2.0.0": sha}))
 	ctx := context.Background()
 	g := gitSources{token: dag.Secret("env://TOKEN")}
 
-	if got, err := g.Resolve(ctx, "https://git.example/core.git", "v2.0.0"); err != nil || got != sha {
+	if got, err := g.Resolve(ctx, "https://github.com/o/core", "v2.0.0"); err != nil || got != sha {
 		t.Errorf("tag: %q, %v", got, err)
 	}
 	full := strings.Repeat("c", 40)
-	if got, err := g.Resolve(ctx, "https://git.example/core.git", full); err != nil || got != full {
+	if got, err := g.Resolve(ctx, "https://github.com/o/core", full); err != nil || got != full {
 		t.Errorf("full SHA: %q, %v", got, err)
 	}
-	_, err := g.Resolve(ctx, "https://git.example/core.git", "abc1234")
+	_, err := g.Resolve(ctx, "https://github.com/o/core", "abc1234")
 	if err == nil || !strings.Contains(err.Error(), "full 40-hex SHA") {
 		t.Errorf("short SHA: %v, want an error asking for the full SHA", err)
 	}
-	_, err = g.Resolve(ctx, "https://git.example/core.git", "no-such-branch")
+	_, err = g.Resolve(ctx, "https://github.com/o/core", "no-such-branch")
 	if err == nil || strings.Contains(err.Error(), "40-hex") {
 		t.Errorf("unknown branch: %v, want the git error alone", err)
+	}
+	if got, err := g.Resolve(ctx, "https://git.example/core.git", "v2.0.0"); err != nil || got != sha {
+		t.Errorf("https repo outside github.com: %q, %v", got, err)
 	}
 	if _, err := g.Resolve(ctx, "/srv/git/core", "main"); !errors.Is(err, errLocalRepo) {
 		t.Errorf("local path: %v", err)
@@ -155,11 +158,12 @@ func TestGitSourcesResolve(t *testing.T) {
 			continue
 		}
 		url, auth := q.Chain[0].Str("url"), q.Chain[0].Str("httpAuthToken")
+		github := strings.HasPrefix(url, "https://github.com/")
 		switch {
-		case strings.HasPrefix(url, "https://") && auth == "":
-			t.Errorf("https fetch without the token: %s", q.Chain)
-		case !strings.HasPrefix(url, "https://") && auth != "":
-			t.Errorf("token sent to a non-https repo: %s", q.Chain)
+		case github && auth == "":
+			t.Errorf("github.com fetch without the token: %s", q.Chain)
+		case !github && auth != "":
+			t.Errorf("token sent outside https://github.com/: %s", q.Chain)
 		case auth != "":
 			if obj, ok := e.Object(auth); !ok || !obj.Has("secret") || obj[0].Str("uri") != "env://TOKEN" {
 				t.Errorf("httpAuthToken %q is not the token secret: %v", auth, obj)

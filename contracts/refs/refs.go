@@ -148,8 +148,23 @@ func IsLocal(repo string) bool {
 	return strings.HasPrefix(repo, "file://") || (!strings.Contains(repo, "://") && !scpLike.MatchString(repo))
 }
 
-// IsHTTPS reports whether repo is an https URL (the only kind a token is sent to).
+// IsHTTPS reports whether repo is an https URL. A token goes only to the
+// https URLs TokenHost accepts.
 func IsHTTPS(repo string) bool { return strings.HasPrefix(repo, "https://") }
+
+// TokenHost reports whether a token may be sent to repo: only https URLs of
+// github.com (host compared case-insensitively, default port only, no user
+// info), the same URLs the host runner's git configuration
+// http.https://github.com/.extraheader sends it to. A token is a GitHub
+// credential; a matrix naming another host, or a look-alike such as
+// https://github.com.example/ or https://github.com@example/, never gets it.
+func TokenHost(repo string) bool {
+	u, err := url.Parse(repo)
+	if err != nil || u.Scheme != "https" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	return strings.EqualFold(u.Hostname(), "github.com") && (u.Port() == "" || u.Port() == "443")
+}
 
 // Redact returns repo with any user info replaced, for error messages.
 func Redact(repo string) string {

@@ -235,3 +235,58 @@ func TestRepoKinds(t *testing.T) {
 		}
 	}
 }
+
+// tokenHosts: URL -> whether a token may go there.
+var tokenHosts = map[string]bool{
+	"https://github.com/o/r":          true,
+	"https://github.com/o/r.git":      true,
+	"https://GitHub.com/o/r":          true,
+	"HTTPS://github.com/o/r":          true,
+	"https://github.com:443/o/r":      true,
+	"https://github.com":              true,
+	"https://github.com:8443/o/r":     false,
+	"https://github.com.example/o/r":  false,
+	"https://github.com@example.com/": false,
+	"https://x@github.com/o/r":        false, // git would match; ValidateRepo refuses user info anyway
+	"https://api.github.com/o/r":      false,
+	"https://gitlab.example/o/r":      false,
+	"https://example.com/github.com/": false,
+	"http://github.com/o/r":           false,
+	"ssh://git@github.com/o/r":        false,
+	"git@github.com:o/r":              false,
+	"file:///srv/github.com/r":        false,
+	"/srv/github.com/r":               false,
+	"https://%zz/r":                   false,
+}
+
+func TestTokenHost(t *testing.T) {
+	for repo, want := range tokenHosts {
+		if got := TokenHost(repo); got != want {
+			t.Errorf("TokenHost(%q) = %v, want %v", repo, got, want)
+		}
+	}
+}
+
+// TestTokenHostAgreesWithGit: every URL TokenHost accepts is one the host
+// runner's http.https://github.com/.extraheader applies to, and every URL
+// without user info that it applies to is accepted (git config
+// --get-urlmatch decides as git's http transport does).
+func TestTokenHostAgreesWithGit(t *testing.T) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal("git not found")
+	}
+	for repo := range tokenHosts {
+		if !strings.Contains(repo, "://") || strings.Contains(repo, "%zz") {
+			continue // not URLs git's urlmatch reads
+		}
+		out, _ := exec.Command(git, "-c", "http.https://github.com/.extraheader=HIT", "config", "--get-urlmatch", "http.extraheader", repo).Output()
+		gitSends := strings.TrimSpace(string(out)) == "HIT"
+		switch {
+		case TokenHost(repo) && !gitSends:
+			t.Errorf("TokenHost(%q) but git would not send the header there", repo)
+		case gitSends && !TokenHost(repo) && !strings.Contains(repo, "@"):
+			t.Errorf("git sends the header to %q, TokenHost refuses it", repo)
+		}
+	}
+}
