@@ -9,6 +9,7 @@ import (
 	"dagger/market-data-contracts/internal/dagger"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
 	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 )
@@ -95,7 +96,8 @@ func parseMatrixFile(ctx context.Context, f *dagger.File) (*matrix.Matrix, error
 
 // pipArguments turns the constructor's pip options into the arguments the
 // plan appends to every pip install. They end up in argv lists and cache
-// keys, so an index URL carrying credentials is refused.
+// keys, so credentials in the index URL or in any URL of --pip-args are
+// refused (plan.ValidatePipArgs, as the CLI's --pip-arg).
 func pipArguments(indexURL string, extra []string) ([]string, error) {
 	var out []string
 	if indexURL != "" {
@@ -113,6 +115,9 @@ func pipArguments(indexURL string, extra []string) ([]string, error) {
 			return nil, fmt.Errorf("--pip-args: argument %q is empty or holds a control character", a)
 		}
 		out = append(out, a)
+	}
+	if err := plan.ValidatePipArgs(extra); err != nil {
+		return nil, fmt.Errorf("--pip-args: %w", err)
 	}
 	return out, nil
 }

@@ -77,6 +77,15 @@ func TestPipArguments(t *testing.T) {
 	if _, err := pipArguments("", []string{"--pre", "a\nb"}); err == nil {
 		t.Error("argument with a newline accepted")
 	}
+	for _, extra := range [][]string{
+		{"--extra-index-url=https://u:hunter2@mirror/simple"},
+		{"--extra-index-url", "https://hunter2@mirror/simple"},
+	} {
+		_, err := pipArguments("https://mirror.example/simple", extra)
+		if err == nil || !strings.HasPrefix(err.Error(), "--pip-args: ") || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("pip args %q: %v, want a --pip-args error without the secret", extra, err)
+		}
+	}
 }
 
 // fileResolver answers the name and contents of files made by dag.File.

@@ -46,7 +46,7 @@ func New(
 	// Package index URL for pip (--index-url), e.g. a mirror
 	// +optional
 	pipIndexURL string,
-	// Extra arguments for every pip install, e.g. --extra-index-url=URL
+	// Extra arguments for every pip install, e.g. --extra-index-url=URL (URLs with credentials are refused)
 	// +optional
 	pipArgs []string,
 	// Token for private GitHub repos: sent only to https://github.com/ URLs, to fetch them; never given to a suite

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
 )
 
@@ -123,6 +124,9 @@ func (o *options) validate() error {
 	}
 	if o.format != "text" && o.format != "github" {
 		return usagef("--format: want text or github, got %q", o.format)
+	}
+	if err := plan.ValidatePipArgs(o.pipArgs); err != nil {
+		return usagef("--pip-arg: %v", err)
 	}
 	if o.offline {
 		o.systemSite = true
