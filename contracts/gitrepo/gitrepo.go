@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -53,7 +54,7 @@ func (c *Cache) Resolve(ctx context.Context, repo, ref string) (string, error) {
 	if err := refs.Validate(ref); err != nil {
 		return "", err
 	}
-	unlock, err := c.lock(repo)
+	unlock, err := c.lock(ctx, repo)
 	if err != nil {
 		return "", err
 	}
@@ -190,11 +191,13 @@ func killGroup(pid int) error {
 // env is the process environment for git: no prompts, no user or system
 // config surprises, and the token as an https header when set.
 func (c *Cache) env() []string {
-	env := append(os.Environ(),
+	env := append(withoutRepoVars(os.Environ()),
 		"GIT_TERMINAL_PROMPT=0",
 		"GIT_CONFIG_NOSYSTEM=1",
+		"GIT_CONFIG_GLOBAL="+os.DevNull,
 		"GIT_ASKPASS=",
 		"SSH_ASKPASS=",
+		"GIT_SSH_COMMAND=ssh -o BatchMode=yes",
 	)
 	if c.Token == "" {
 		return append(env, "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=protocol.ext.allow", "GIT_CONFIG_VALUE_0=never")
@@ -208,6 +211,22 @@ func (c *Cache) env() []string {
 	)
 }
 
+// repoVars redirect git to another repository or configuration (set, for
+// example, when the CLI runs from a git hook); they are dropped.
+var repoVars = []string{"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_OBJECT_DIRECTORY=",
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES=", "GIT_COMMON_DIR=", "GIT_NAMESPACE=", "GIT_CONFIG_PARAMETERS=",
+	"GIT_CONFIG_COUNT=", "GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"}
+
+func withoutRepoVars(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !slices.ContainsFunc(repoVars, func(p string) bool { return strings.HasPrefix(kv, p) }) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
 // Scrub replaces every occurrence of secret (and its basic-auth form) in s.
 func Scrub(s, secret string) string {
 	if secret == "" {
@@ -218,9 +237,6 @@ func Scrub(s, secret string) string {
 	return strings.ReplaceAll(s, basic, "***")
 }
 
-func (c *Cache) lock(repo string) (func(), error) {
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
-		return nil, err
-	}
-	return c.locks.Lock(c.path(repo))
+func (c *Cache) lock(ctx context.Context, repo string) (func(), error) {
+	return c.locks.Lock(ctx, c.path(repo))
 }

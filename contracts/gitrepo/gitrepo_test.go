@@ -121,3 +121,18 @@ func TestTokenOnlyInEnvironment(t *testing.T) {
 		t.Errorf("Scrub left the token: %q", got)
 	}
 }
+
+// TestIgnoresRedirectingGitVariables: GIT_DIR and friends (set inside git
+// hooks) must not send the cache's git commands to another repository.
+func TestIgnoresRedirectingGitVariables(t *testing.T) {
+	repo, shas := origin(t)
+	other, _ := origin(t)
+	gitIn(t, other, "commit", "-q", "--allow-empty", "-m", "other history")
+	t.Setenv("GIT_DIR", filepath.Join(other, ".git"))
+	t.Setenv("GIT_WORK_TREE", other)
+	c := NewCache(t.TempDir(), "")
+	got, err := c.Resolve(context.Background(), repo, "main")
+	if err != nil || got != shas["second"] {
+		t.Fatalf("Resolve with GIT_DIR set = %q, %v; want %s", got, err, shas["second"])
+	}
+}

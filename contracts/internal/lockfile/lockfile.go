@@ -1,52 +1,82 @@
 // Package lockfile serializes work on a path, between goroutines of one
-// process (a mutex per path) and between processes (flock on path+".lock").
+// process and between processes (flock on path+".lock"), without waiting
+// past a context.
 package lockfile
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
 	"syscall"
+	"time"
 )
+
+// pollInterval is how often a lock held by another process is retried.
+const pollInterval = 50 * time.Millisecond
 
 // Locks hands out one lock per path. The zero value is ready to use.
 type Locks struct {
 	mu sync.Mutex
-	in map[string]*sync.Mutex
+	in map[string]chan struct{}
 }
 
-// Lock blocks until this goroutine holds path's lock and returns the
-// function that releases it.
-func (l *Locks) Lock(path string) (unlock func(), err error) {
-	m := l.mutex(path)
-	m.Lock()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		m.Unlock()
-		return nil, err
+// Lock waits until this goroutine holds path's lock, or ctx ends, and
+// returns the function that releases it.
+func (l *Locks) Lock(ctx context.Context, path string) (unlock func(), err error) {
+	slot := l.slot(path)
+	select {
+	case slot <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	release := func() { <-slot }
+	f, err := openLock(path)
 	if err != nil {
-		m.Unlock()
+		release()
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+	if err := flock(ctx, f); err != nil {
 		f.Close()
-		m.Unlock()
+		release()
 		return nil, err
 	}
-	return func() { f.Close(); m.Unlock() }, nil
+	return func() { f.Close(); release() }, nil
 }
 
-func (l *Locks) mutex(path string) *sync.Mutex {
+func (l *Locks) slot(path string) chan struct{} {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.in == nil {
-		l.in = map[string]*sync.Mutex{}
+		l.in = map[string]chan struct{}{}
 	}
-	m, ok := l.in[path]
+	s, ok := l.in[path]
 	if !ok {
-		m = &sync.Mutex{}
-		l.in[path] = m
+		s = make(chan struct{}, 1)
+		l.in[path] = s
 	}
-	return m
+	return s
+}
+
+func openLock(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+}
+
+// flock takes an exclusive flock, polling so that ctx can end the wait.
+func flock(ctx context.Context, f *os.File) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pollInterval):
+		}
+	}
 }

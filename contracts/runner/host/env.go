@@ -18,34 +18,34 @@ const layerPth = "_contracts_downstream_layer.pth"
 // readyFile marks a cached downstream environment as complete.
 const readyFile = ".contracts-ready"
 
-// downstream returns the root of the cached environment for s, building it
-// if needed: checkout at DownstreamDir, plan files, venv, downstream-layer
-// steps. built reports whether this call built it (a cache miss).
-func (r *Runner) downstreamEnv(ctx context.Context, s plan.Suite, python string, log io.Writer) (root string, built bool, err error) {
-	root = filepath.Join(r.CacheDir, "envs", s.DownstreamKey)
-	unlock, err := r.envLocks.Lock(root)
-	if err != nil {
-		return "", false, err
-	}
-	defer unlock()
+// envRoot is where the cached downstream environment of s lives.
+func (r *Runner) envRoot(s plan.Suite) string {
+	return filepath.Join(r.CacheDir, "envs", s.DownstreamKey)
+}
+
+// downstreamEnv makes sure the cached environment at root (see envRoot) is
+// complete, building it if needed: checkout at DownstreamDir, plan files,
+// venv, downstream-layer steps. The caller holds root's lock.
+func (r *Runner) downstreamEnv(ctx context.Context, s plan.Suite, python, root string, log io.Writer) error {
 	if _, err := os.Stat(filepath.Join(root, readyFile)); err == nil {
 		fmt.Fprintf(log, "# downstream environment cached: %s\n", root)
-		return root, false, nil
+		return nil
 	}
 	fmt.Fprintf(log, "# building downstream environment %s\n", root)
 	if err := os.RemoveAll(root); err != nil {
-		return "", false, err
+		return err
 	}
 	if err := r.prepareDownstream(ctx, s, root); err != nil {
-		return "", true, err
+		return err
 	}
-	if err := r.venv(ctx, python, filepath.Join(root, "venv"), !r.borrowsPip(ctx, python), log); err != nil {
-		return "", true, err
+	venv := filepath.Join(root, "venv")
+	if err := r.venv(ctx, python, venv, !r.borrowsPip(ctx, python), log); err != nil {
+		return err
 	}
-	if err := r.runSteps(ctx, s, plan.LayerDownstream, root, filepath.Join(root, "venv"), log); err != nil {
-		return "", true, err
+	if err := r.runSteps(ctx, s, plan.LayerDownstream, root, venv, log); err != nil {
+		return err
 	}
-	return root, true, os.WriteFile(filepath.Join(root, readyFile), []byte(s.DownstreamKey+"\n"), 0o644)
+	return os.WriteFile(filepath.Join(root, readyFile), []byte(s.DownstreamKey+"\n"), 0o644)
 }
 
 func (r *Runner) prepareDownstream(ctx context.Context, s plan.Suite, root string) error {

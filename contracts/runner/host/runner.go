@@ -153,12 +153,8 @@ func (r *Runner) runSuite(parent context.Context, j Job) outcome.Suite {
 	defer logFile.Close()
 	res.Log = filepath.ToSlash(logRel)
 	r.progress("%-14s start  core %s@%s", j.Suite.Name, j.Suite.Core.Ref, j.Suite.Core.Short())
-	ctx, cancel := context.WithTimeout(parent, j.Suite.Timeout)
-	defer cancel()
-	facts, flaky := r.execute(ctx, j, logFile)
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
-		facts.TimedOut = true
-	} else if parent.Err() != nil && facts.SetupError == "" {
+	facts, flaky := r.execute(parent, j, logFile)
+	if parent.Err() != nil && facts.SetupError == "" && !facts.TimedOut {
 		facts.SetupError = "run cancelled (interrupt)"
 	}
 	res.Verdict, res.Reason = outcome.Decide(facts)
@@ -169,38 +165,58 @@ func (r *Runner) runSuite(parent context.Context, j Job) outcome.Suite {
 	return res
 }
 
-// execute runs the suite's layers and pytest, collecting facts.
-func (r *Runner) execute(ctx context.Context, j Job, log io.Writer) (outcome.Facts, []string) {
+// execute runs the suite's layers and pytest, collecting facts. Waiting
+// for another suite to build the shared downstream environment does not
+// count against the suite's timeout; everything after it does.
+func (r *Runner) execute(parent context.Context, j Job, log io.Writer) (outcome.Facts, []string) {
 	s := j.Suite
 	facts := outcome.Facts{TestPath: s.Tests}
 	if s.Error != "" {
 		facts.SetupError = s.Error
 		return facts, nil
 	}
-	ws := filepath.Join(r.WorkDir, j.Label, s.Name)
+	root := r.envRoot(s)
+	unlock, err := r.envLocks.Lock(parent, root)
+	if err != nil {
+		return facts, nil // cancelled while waiting
+	}
+	ctx, cancel := context.WithTimeout(parent, s.Timeout)
+	defer cancel()
+	flaky, err := r.suite(ctx, j, root, unlock, &facts, log)
+	if err != nil && ctx.Err() == nil {
+		facts.SetupError = gitrepo.Scrub(err.Error(), r.Token)
+	}
+	facts.TimedOut = errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil
+	return facts, flaky
+}
+
+// suite builds or reuses the downstream environment under the held lock
+// (released as soon as it is ready), prepares the workspace, runs pytest
+// and reruns failing tests.
+func (r *Runner) suite(ctx context.Context, j Job, root string, unlock func(), facts *outcome.Facts, log io.Writer) ([]string, error) {
+	s := j.Suite
 	python := j.Python
 	if python == "" {
 		python = r.Python
 	}
-	root, _, err := r.downstreamEnv(ctx, s, python, log)
+	err := r.downstreamEnv(ctx, s, python, root, log)
+	unlock()
+	ws := filepath.Join(r.WorkDir, j.Label, s.Name)
 	if err == nil {
 		err = r.prepareRun(ctx, s, python, ws, root, log)
 	}
 	if err != nil {
-		if ctx.Err() == nil {
-			facts.SetupError = gitrepo.Scrub(err.Error(), r.Token)
-		}
-		return facts, nil
+		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(ws, plan.DownstreamDir, s.Tests)); err != nil {
 		facts.TestsMissing = true
-		return facts, nil
+		return nil, nil
 	}
-	r.pytest(ctx, s, ws, &facts, log)
+	r.pytest(ctx, s, ws, facts, log)
 	if ctx.Err() != nil || facts.ExitCode != 1 || r.Reruns == 0 {
-		return facts, nil
+		return nil, nil
 	}
-	return facts, r.rerun(ctx, s, ws, facts.Cases, log)
+	return r.rerun(ctx, s, ws, facts.Cases, log), nil
 }
 
 // prepareRun lays out the suite's workspace: downstream and Core sources,
