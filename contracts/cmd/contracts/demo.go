@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/lockfile"
 )
 
 // cmdDemo materializes the bundled example ecosystem as real git repos in a
@@ -14,18 +15,18 @@ import (
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	var o options
 	fs := newFlagSet("demo", &o, stderr)
-	dir := fs.String("dir", "", "materialize the example repos in `DIR` and keep them (default: a temporary directory, removed afterwards)")
+	dir := fs.String("dir", "", "materialize the example repos in `DIR` (default: demo-ecosystem in the cache dir, so later demos reuse the cached environments)")
 	if err := o.parse(fs, args); err != nil {
 		return exitUsage, err
 	}
 	if o.matrixFile != "" {
 		return exitUsage, usagef("--matrix does not apply to demo: the demo brings its own")
 	}
-	root, cleanup, err := demoDir(*dir)
+	root, unlock, err := demoDir(ctx, *dir, o.cacheDir)
 	if err != nil {
 		return exitUsage, err
 	}
-	defer cleanup()
+	defer unlock()
 	eco, err := examples.Materialize(ctx, root)
 	if err != nil {
 		return exitBroken, fmt.Errorf("materializing the example ecosystem: %w", err)
@@ -41,10 +42,23 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	return execute(ctx, &o, m, stdout, stderr)
 }
 
-func demoDir(dir string) (string, func(), error) {
-	if dir != "" {
-		return dir, func() {}, os.MkdirAll(dir, 0o755)
+// demoDir is where the example repos are materialized: dir, or a fixed
+// place in the cache, so their paths (which are part of the cache keys) and
+// commit SHAs stay the same from one demo to the next. It is locked for the
+// whole demo: two demos sharing a cache take turns.
+func demoDir(ctx context.Context, dir, cacheDir string) (string, func(), error) {
+	if dir == "" {
+		dir = filepath.Join(cacheDir, "demo-ecosystem")
 	}
-	tmp, err := os.MkdirTemp("", "contracts-demo-")
-	return tmp, func() { os.RemoveAll(tmp) }, err
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	unlock, err := demoLocks.Lock(ctx, dir)
+	if err != nil {
+		return "", nil, err
+	}
+	return dir, unlock, nil
 }
+
+var demoLocks lockfile.Locks

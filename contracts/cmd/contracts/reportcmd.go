@@ -45,8 +45,6 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 // publishGitHub writes to the real GitHub Actions environment of this process.
 func publishGitHub(res *report.Result, token string) error {
 	a := githubactions.New()
-	if token != "" {
-		a.AddMask(token)
-	}
+	github.Mask(a, token)
 	return github.Publish(a, res)
 }

@@ -47,10 +47,11 @@ func execute(ctx context.Context, o *options, m *matrix.Matrix, stdout, stderr i
 	}
 	outcomes := r.Run(ctx, jobs(entries))
 	res := campaign.Assemble(entries, outcomes, o.failOn, started)
-	if err := report.Write(o.out, res); err != nil {
-		return exitBroken, fmt.Errorf("writing reports to %s: %w", o.out, err)
+	werr := report.Write(o.out, res)
+	report.Terminal(stdout, res) // the verdicts, even when a report could not be written
+	if werr != nil {
+		return exitBroken, fmt.Errorf("writing reports to %s: %w", o.out, werr)
 	}
-	report.Terminal(stdout, res)
 	fmt.Fprintf(stdout, "\nreports: %s\n", o.out)
 	if o.format == "github" {
 		if err := publishGitHub(res, o.token()); err != nil {
@@ -63,13 +64,24 @@ func execute(ctx context.Context, o *options, m *matrix.Matrix, stdout, stderr i
 	return report.ExitCode(res), nil
 }
 
-// checkOut refuses an output directory that is a file.
+// reportEntries are what a run writes into --out; a new run removes them
+// first, so no stale report of an earlier run is read as this run's. Other
+// files in the directory are left alone.
+var reportEntries = []string{"junit", "logs", "junit.xml", "summary.json", "summary.md"}
+
+// checkOut refuses an output directory that is a file, and clears the
+// reports of an earlier run from it.
 func checkOut(dir string) error {
 	if dir == "" {
 		return usagef("--out: empty")
 	}
 	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
 		return usagef("--out %s: not a directory", dir)
+	}
+	for _, name := range reportEntries {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("--out %s: clearing an earlier run's reports: %w", dir, err)
+		}
 	}
 	return os.MkdirAll(dir, 0o755)
 }
