@@ -60,6 +60,8 @@ func Decide(f Facts) (Verdict, string) {
 		return Error, "collection error or interrupted run (pytest exit 2)" + firstMessage(f.Cases)
 	case f.ExitCode == pytestOK && c.Tests == 0:
 		return NoTests, fmt.Sprintf("pytest collected no tests in %s", f.TestPath)
+	case f.ExitCode == pytestOK && c.Passed == 0 && c.Failed+c.Errors == 0:
+		return NoTests, fmt.Sprintf("all %d tests in %s were skipped: nothing was checked", c.Tests, f.TestPath)
 	case f.ExitCode == pytestOK && c.Failed+c.Errors == 0:
 		return Passed, ""
 	case (f.ExitCode == pytestOK || f.ExitCode == pytestFailed) && c.Failed+c.Errors > 0:

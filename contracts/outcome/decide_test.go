@@ -31,6 +31,7 @@ func TestDecide(t *testing.T) {
 		{"missing path", Facts{TestsMissing: true, TestPath: "tests/contracts"}, NoTests, "tests/contracts does not exist"},
 		{"exit 5", Facts{PytestRan: true, ExitCode: 5, TestPath: "tests/contracts"}, NoTests, "collected no tests"},
 		{"exit 0 but empty report", Facts{PytestRan: true}, NoTests, "collected no tests"},
+		{"everything skipped", Facts{PytestRan: true, Cases: cases(junit.StatusSkipped, junit.StatusSkipped)}, NoTests, "all 2 tests"},
 		{"collection error", Facts{PytestRan: true, ExitCode: 2, Cases: cases(junit.StatusError)}, Error, "collection error"},
 		{"report unusable", Facts{PytestRan: true, ExitCode: 1, ReportError: "truncated"}, Error, "truncated"},
 		{"interpreter died", Facts{PytestRan: true, ExitCode: 7}, Error, "exited 7"},
