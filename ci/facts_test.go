@@ -66,7 +66,7 @@ func isLayerSync(c enginetest.Chain, mounts int) bool {
 
 func TestFacts(t *testing.T) {
 	s := oneSuite(t)
-	installErr := enginetest.ExecError([]string{"timeout", "--kill-after=30s", "120s", "python", "-m", "pip", "install", "pytest"}, 1, "", "ERROR: Could not find a version that satisfies the requirement pytest")
+	installErr := enginetest.ExecError([]string{"timeout", "--verbose", "--kill-after=30s", "120s", "python", "-m", "pip", "install", "pytest"}, 1, "", "ERROR: Could not find a version that satisfies the requirement pytest")
 	for _, tc := range []struct {
 		name       string
 		answer     override
@@ -92,6 +92,40 @@ func TestFacts(t *testing.T) {
 			answer: leafIs("exists", false)},
 		{name: "pytest hits the timeout", verdict: outcome.Timeout, notQueried: []string{"contents"},
 			answer: leafIs("exitCode", timeoutExit)},
+		{name: "pytest killed after ignoring TERM", verdict: outcome.Timeout, notQueried: []string{"contents"},
+			answer: func(c enginetest.Chain) (any, bool, error) {
+				switch c.Leaf().Name {
+				case "exitCode":
+					return killedExit, true, nil
+				case "combinedOutput":
+					return "collected 2 items\ntimeout: sending signal TERM to command 'python'\n" + killNotice + "'python'\n", true, nil
+				}
+				return nil, false, nil
+			}},
+		{name: "pytest killed by something else", verdict: outcome.Error, reason: "pytest exited 137",
+			answer: func(c enginetest.Chain) (any, bool, error) {
+				switch c.Leaf().Name {
+				case "exitCode":
+					return killedExit, true, nil
+				case "size":
+					return nil, true, errors.New("no such file or directory")
+				}
+				return nil, false, nil
+			}},
+		{name: "install killed after ignoring TERM", verdict: outcome.Timeout, notQueried: []string{"exitCode"},
+			answer: func(c enginetest.Chain) (any, bool, error) {
+				if isLayerSync(c, 1) {
+					return nil, true, enginetest.ExecError([]string{"timeout"}, killedExit, "", killNotice+"‘python’\n")
+				}
+				return nil, false, nil
+			}},
+		{name: "install killed by something else", verdict: outcome.Error, reason: "failed (exit 137)", notQueried: []string{"exitCode"},
+			answer: func(c enginetest.Chain) (any, bool, error) {
+				if isLayerSync(c, 1) {
+					return nil, true, enginetest.ExecError([]string{"timeout"}, killedExit, "", "Killed\n")
+				}
+				return nil, false, nil
+			}},
 		{name: "install hits the timeout", verdict: outcome.Timeout, notQueried: []string{"exitCode"},
 			answer: func(c enginetest.Chain) (any, bool, error) {
 				if isLayerSync(c, 1) {

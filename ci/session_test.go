@@ -341,15 +341,15 @@ func checkSuiteChain(t *testing.T, e *enginetest.Engine, s plan.Suite, c enginet
 	for n, i := range execs {
 		st := s.Steps[n]
 		argv := c[i].Strings("args")
-		if !slices.Equal(argv[:3], []string{"timeout", "--kill-after=30s", "900s"}) {
+		if !slices.Equal(argv[:4], []string{"timeout", "--verbose", "--kill-after=30s", "900s"}) {
 			t.Errorf("step %q not wrapped in timeout with the suite's 15m: %q", st.Name, argv)
 		}
 		want := slices.Clone(st.Argv)
 		if want[0] == plan.Python {
 			want[0] = "python"
 		}
-		if !slices.Equal(argv[3:], want) {
-			t.Errorf("step %q runs %q, want the plan's %q", st.Name, argv[3:], want)
+		if !slices.Equal(argv[4:], want) {
+			t.Errorf("step %q runs %q, want the plan's %q", st.Name, argv[4:], want)
 		}
 		if wd := c[i-1]; wd.Name != "withWorkdir" || wd.Str("path") != workPath(st.Dir) {
 			t.Errorf("step %q runs in %s, want /work/%s", st.Name, wd, st.Dir)

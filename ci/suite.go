@@ -27,12 +27,19 @@ const (
 	containerPython = "python"
 )
 
-// timeout(1) bounds every exec, since withExec has no timeout option: it
-// sends TERM after the suite's timeout, KILL killGrace later, and exits
-// timeoutExit when it stopped the command.
+// timeout(1) (GNU coreutils) bounds every exec, since withExec has no
+// timeout option: it sends TERM after the suite's timeout and exits
+// timeoutExit when that stopped the command. A command that ignores TERM
+// gets KILL killGrace later, and then timeout exits killedExit (128+9),
+// the code of any command killed by SIGKILL (the OOM killer too). With
+// --verbose timeout writes killNotice to stderr when it sends KILL, so
+// killedExit with that line is a timeout, and so is the same result when
+// the engine serves it from its cache (an elapsed-time test could not tell).
 const (
 	killGrace   = "30s"
 	timeoutExit = 124
+	killedExit  = 137
+	killNotice  = "timeout: sending signal KILL to command "
 )
 
 // tailSize bounds the output quoted in an error reason.
@@ -185,11 +192,12 @@ func pytest(ctx context.Context, c *dagger.Container, s plan.Suite, facts *outco
 		}
 		return
 	}
-	if out, err := c.CombinedOutput(ctx); err == nil {
+	out, err := c.CombinedOutput(ctx)
+	if err == nil {
 		log.WriteString(out)
 	}
 	facts.PytestRan, facts.ExitCode = true, code
-	if code == timeoutExit {
+	if timedOut(code, out) {
 		facts.TimedOut = true
 		return
 	}
@@ -231,7 +239,7 @@ func execArgv(st plan.Step, timeout time.Duration) []string {
 		argv[0] = containerPython
 	}
 	secs := max(int(math.Ceil(timeout.Seconds())), 1)
-	return append([]string{"timeout", "--kill-after=" + killGrace, strconv.Itoa(secs) + "s"}, argv...)
+	return append([]string{"timeout", "--verbose", "--kill-after=" + killGrace, strconv.Itoa(secs) + "s"}, argv...)
 }
 
 // workPath maps a workspace-relative plan path into the container.
@@ -261,7 +269,17 @@ func stepFailure(s plan.Suite, err error) string {
 // stepTimedOut reports whether an exec error is timeout(1) stopping a step.
 func stepTimedOut(err error) bool {
 	var ee *dagger.ExecError
-	return errors.As(err, &ee) && ee.ExitCode == timeoutExit
+	return errors.As(err, &ee) && timedOut(ee.ExitCode, ee.Stderr)
+}
+
+// timedOut reports whether an exec's exit code and output (its stderr, or
+// stdout and stderr combined) show timeout(1) stopping it: timeoutExit, or
+// killedExit with timeout's KILL notice at the start of a line.
+func timedOut(code int, output string) bool {
+	if code == timeoutExit {
+		return true
+	}
+	return code == killedExit && (strings.HasPrefix(output, killNotice) || strings.Contains(output, "\n"+killNotice))
 }
 
 // execOutput is a failed exec's output, for the suite log.

@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os/exec"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -16,14 +18,14 @@ import (
 func TestExecArgv(t *testing.T) {
 	st := plan.Step{Argv: []string{plan.Python, "-m", "pip", "install", "./core"}}
 	got := execArgv(st, 90*time.Second)
-	want := []string{"timeout", "--kill-after=30s", "90s", "python", "-m", "pip", "install", "./core"}
+	want := []string{"timeout", "--verbose", "--kill-after=30s", "90s", "python", "-m", "pip", "install", "./core"}
 	if !slices.Equal(got, want) {
 		t.Errorf("execArgv = %q, want %q", got, want)
 	}
 	if st.Argv[0] != plan.Python {
 		t.Error("execArgv changed the plan's argv")
 	}
-	if got := execArgv(plan.Step{Argv: []string{"git", "status"}}, 1500*time.Millisecond); !slices.Equal(got[2:], []string{"2s", "git", "status"}) {
+	if got := execArgv(plan.Step{Argv: []string{"git", "status"}}, 1500*time.Millisecond); !slices.Equal(got[3:], []string{"2s", "git", "status"}) {
 		t.Errorf("non-python step or fractional timeout: %q", got)
 	}
 }
@@ -64,6 +66,85 @@ func TestStepFailure(t *testing.T) {
 	}
 	if !stepTimedOut(&dagger.ExecError{ExitCode: timeoutExit}) || stepTimedOut(&dagger.ExecError{ExitCode: 1}) || stepTimedOut(errors.New("x")) {
 		t.Error("stepTimedOut misclassifies")
+	}
+	killed := &dagger.ExecError{ExitCode: killedExit, Stderr: "timeout: sending signal TERM to command 'pip'\n" + killNotice + "'pip'\n"}
+	if !stepTimedOut(fmt.Errorf("sync: %w", killed)) || stepTimedOut(&dagger.ExecError{ExitCode: killedExit, Stderr: "Killed\n"}) {
+		t.Error("stepTimedOut misclassifies exit 137")
+	}
+}
+
+func TestTimedOut(t *testing.T) {
+	for _, tc := range []struct {
+		code   int
+		output string
+		want   bool
+	}{
+		{timeoutExit, "", true},
+		{timeoutExit, "anything", true},
+		{killedExit, killNotice + "'python'\n", true},
+		{killedExit, "collected 3 items\n" + killNotice + "‘python’\n", true},
+		{killedExit, "", false},                     // SIGKILL from elsewhere (the OOM killer)
+		{killedExit, "Killed\n", false},             // idem
+		{killedExit, "print: " + killNotice, false}, // not timeout's own line
+		{1, killNotice + "'python'\n", false},
+		{0, "", false},
+	} {
+		if got := timedOut(tc.code, tc.output); got != tc.want {
+			t.Errorf("timedOut(%d, %q) = %v, want %v", tc.code, tc.output, got, tc.want)
+		}
+	}
+}
+
+// TestTimeoutWrapperWithGNUTimeout runs execArgv's wrapper with the host's
+// GNU timeout (the images' is the same program), shortened to a 1s
+// timeout and a 1s grace, and checks that timedOut reads what it reports:
+// 124 after TERM, 137 with the KILL notice for a command that ignores
+// TERM, and 137 without it for a command killed by something else.
+func TestTimeoutWrapperWithGNUTimeout(t *testing.T) {
+	if _, err := exec.LookPath("timeout"); err != nil {
+		t.Fatal("timeout (GNU coreutils) not found")
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatal("python3 not found")
+	}
+	for _, tc := range []struct {
+		name   string
+		script string
+		code   int
+		want   bool
+	}{
+		{"stops at TERM", "import time; time.sleep(30)", timeoutExit, true},
+		{"ignores TERM", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(30)", killedExit, true},
+		{"killed by another", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)", killedExit, false},
+		{"fails", "raise SystemExit(3)", 3, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			argv := execArgv(plan.Step{Argv: []string{py, "-c", tc.script}}, time.Second)
+			i := slices.Index(argv, "--kill-after="+killGrace)
+			if i < 0 {
+				t.Fatalf("wrapper %q has no --kill-after=%s", argv, killGrace)
+			}
+			argv[i] = "--kill-after=1s"
+			var stderr strings.Builder
+			cmd := exec.Command(argv[0], argv[1:]...)
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+				if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+					code = 128 + int(ws.Signal()) // as the container runtime reports it
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tc.code || timedOut(code, stderr.String()) != tc.want {
+				t.Errorf("%q: exit %d, stderr %q: timedOut %v; want exit %d, timedOut %v", argv, code, stderr.String(), timedOut(code, stderr.String()), tc.code, tc.want)
+			}
+		})
 	}
 }
 
