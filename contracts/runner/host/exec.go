@@ -27,23 +27,37 @@ type result struct {
 // tailSize bounds the output kept for error reasons.
 const tailSize = 2048
 
+// waitDelay bounds how long run waits for output after the process exited
+// (or was killed) while a leftover process holds the pipe open.
+const waitDelay = 5 * time.Second
+
 // run starts c in its own process group, streams its combined output to
 // log, and waits. When ctx ends (timeout, cancel) the whole process group is
-// killed; after every exit the group is killed too, so no test leaves a
-// process behind. err is set only when the process could not run or ctx ended.
+// killed; after every exit the group is killed too, and so is every process
+// carrying the command's tag (see sweep), so no test leaves a process
+// behind. A leftover that holds the output open delays the return by at
+// most waitDelay. err is set only when the process could not run or ctx ended.
 func run(ctx context.Context, c command, log io.Writer) (result, error) {
 	fmt.Fprintf(log, "$ %s\n", strings.Join(c.argv, " "))
 	tail := &tailWriter{max: tailSize}
+	tag := newTag()
 	cmd := exec.CommandContext(ctx, c.argv[0], c.argv[1:]...)
-	cmd.Dir, cmd.Env = c.dir, c.env
+	cmd.Dir, cmd.Env = c.dir, append(c.env[:len(c.env):len(c.env)], tagVar+"="+tag)
 	cmd.Stdout = io.MultiWriter(log, tail)
 	cmd.Stderr = cmd.Stdout
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return killGroup(cmd) }
-	cmd.WaitDelay = 5 * time.Second
+	cmd.Cancel = func() error { sweep(tag); return killGroup(cmd) }
+	cmd.WaitDelay = waitDelay
 	start := time.Now()
 	err := cmd.Run()
 	killGroup(cmd)
+	if n := sweep(tag); n > 0 {
+		fmt.Fprintf(log, "# killed %d leftover process(es) that had left the process group\n", n)
+	}
+	if errors.Is(err, exec.ErrWaitDelay) {
+		fmt.Fprintf(log, "# a leftover process held the output open for %s after the exit\n", waitDelay)
+		err = nil
+	}
 	res := result{tail: tail.String()}
 	if cmd.ProcessState != nil {
 		res.exitCode = exitCode(cmd.ProcessState)
