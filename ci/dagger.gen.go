@@ -362,6 +362,20 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*MarketDataContracts).DemoRun(&parent, ctx, coreRef, baselineRef, only)
+		case "FromReports":
+			var parent MarketDataContracts
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var dir *dagger.Directory
+			if inputArgs["dir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["dir"]), &dir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg dir", err))
+				}
+			}
+			return (*MarketDataContracts).FromReports(&parent, ctx, dir)
 		case "Run":
 			var parent MarketDataContracts
 			err = json.Unmarshal(parentJSON, &parent)

@@ -29,7 +29,7 @@ type Run struct {
 	Summary string
 	// Reports holds summary.json, summary.md, the merged junit.xml, one JUnit report per suite (junit/<run>/<suite>.xml) and the suite logs (logs/<run>/<suite>.log).
 	Reports *dagger.Directory
-	// ExitCode is 0 when no contract broke and 1 when one did.
+	// ExitCode is 0 when no contract broke and 1 when one did, or when the reports could not be written (as the CLI).
 	ExitCode int
 	// +private
 	GithubMarkdown string
@@ -96,37 +96,75 @@ func attachLogs(jobs []job, outcomes []outcome.Suite, logs []string) map[string]
 
 // newRun writes the reports of res and the logs into a scratch directory
 // with the report package, as the CLI does, and returns them as a
-// Directory with the table and GitHub outputs.
-func newRun(ctx context.Context, res *report.Result, logs map[string]string) (*Run, error) {
+// Directory with the table and GitHub outputs. A report that cannot be
+// written (or handed to the engine) does not lose the verdicts: the run
+// keeps its table, which then names what failed, and fails as the CLI
+// does in that case (exit 1); Reports holds what was written.
+func newRun(ctx context.Context, res *report.Result, logs map[string]string) *Run {
 	dir, err := os.MkdirTemp("", "contract-reports-")
+	if err != nil {
+		res.Classify() // report.Write would have
+		return summarize(res, dag.Directory(), fmt.Errorf("writing the reports: %w", err))
+	}
+	defer os.RemoveAll(dir)
+	err = errors.Join(writeFiles(dir, logs), report.Write(dir, res))
+	if err != nil {
+		res.Classify() // Write may have stopped before classifying
+		err = fmt.Errorf("writing the reports: %w", err)
+	}
+	reports, derr := directoryOf(ctx, os.DirFS(dir))
+	if derr != nil {
+		reports = dag.Directory()
+		err = errors.Join(err, fmt.Errorf("handing the reports to the engine: %w", derr))
+	}
+	return summarize(res, reports, err)
+}
+
+// loadRun reads the reports directory a run exported (report.Load: its
+// summary.json, per-suite JUnit reports and logs) and returns that run
+// again, with reports as its Reports. Nothing runs.
+func loadRun(ctx context.Context, reports *dagger.Directory) (*Run, error) {
+	tmp, err := os.MkdirTemp("", "contract-reports-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	if err := writeFiles(dir, logs); err != nil {
-		return nil, err
+	defer os.RemoveAll(tmp)
+	// Inside a module, export writes into the module's runtime container.
+	if _, err := reports.Export(ctx, tmp); err != nil {
+		return nil, fmt.Errorf("--dir: %w", err)
 	}
-	if err := report.Write(dir, res); err != nil {
-		return nil, err
+	res, err := report.Load(tmp)
+	if err != nil {
+		// Name files as they are in the exported directory, not in tmp.
+		msg := strings.ReplaceAll(err.Error(), tmp+string(os.PathSeparator), "")
+		return nil, fmt.Errorf("--dir: %s", strings.ReplaceAll(msg, tmp, "."))
 	}
+	return summarize(res, reports, nil), nil // before tmp goes: the GitHub logs are read from it
+}
+
+// summarize renders res (classified, res.Dir holding its logs) into a Run.
+// failure is what went wrong with the reports, if anything: the table then
+// names it and the run fails.
+func summarize(res *report.Result, reports *dagger.Directory, failure error) *Run {
 	var table bytes.Buffer
 	report.Terminal(&table, res)
 	summary, commands, err := github.Render(res)
 	if err != nil {
-		return nil, err
+		failure = errors.Join(failure, fmt.Errorf("rendering the GitHub summary: %w", err))
 	}
-	reports, err := directoryOf(ctx, os.DirFS(dir))
-	if err != nil {
-		return nil, err
-	}
-	return &Run{
+	run := &Run{
 		Summary:        table.String(),
 		Reports:        reports,
 		ExitCode:       report.ExitCode(res),
 		GithubMarkdown: summary,
 		Commands:       commands,
 		Outputs:        stepOutputs(res),
-	}, nil
+	}
+	if failure != nil {
+		run.Summary += fmt.Sprintf("\nreports incomplete: %v\n", failure)
+		run.ExitCode = 1
+	}
+	return run
 }
 
 // writeFiles writes files (relative paths) under dir, never outside it.

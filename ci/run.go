@@ -83,6 +83,20 @@ func (m *MarketDataContracts) Run(
 	return m.execute(ctx, mx, spec, failOn, gitSources{token: m.Token, local: coreSource})
 }
 
+// FromReports returns a run again from the reports directory it exported
+// (`run ... reports export --path=DIR`), without running anything: the
+// same summary, check, exit code, GitHub summary, step outputs and
+// workflow commands, about the same resolved SHAs. A workflow runs the
+// contracts once, exports the reports, and reads every other result with
+// `from-reports --dir=DIR` in its later steps.
+func (m *MarketDataContracts) FromReports(
+	ctx context.Context,
+	// A reports directory exported by run or demo-run (summary.json, the per-suite JUnit reports under junit/, the logs under logs/)
+	dir *dagger.Directory,
+) (*Run, error) {
+	return loadRun(ctx, dir)
+}
+
 // DefaultRef checks that every downstream contract passes against Core's
 // default ref (the matrix's core.ref), with the default matrix.
 // +check
@@ -128,7 +142,7 @@ func (m *MarketDataContracts) execute(ctx context.Context, mx *matrix.Matrix, sp
 		outcomes[i], logs[i] = r.run(ctx, jobs[i])
 	})
 	files := attachLogs(jobs, outcomes, logs)
-	return newRun(ctx, campaign.Assemble(entries, outcomes, failOn, started), files)
+	return newRun(ctx, campaign.Assemble(entries, outcomes, failOn, started), files), nil
 }
 
 // jobsOf flattens the campaign into jobs, in entry then suite order (the

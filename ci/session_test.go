@@ -93,6 +93,8 @@ func (w *world) resolve(c enginetest.Chain) (any, error) {
 		return tokenPlaintext, nil
 	case leaf == "sync" && c[0].Name == "container":
 		return w.syncContainer(c)
+	case leaf == "export" && c[0].Name == "directory":
+		return exportDirectory(c)
 	case leaf == "sync", leaf == "exists":
 		return map[string]any{"sync": nil, "exists": true}[leaf], nil
 	}
@@ -188,25 +190,47 @@ func reportsOf(t *testing.T, e *enginetest.Engine, r *Run) (*report.Result, map[
 		t.Fatalf("Reports is %v, want a directory built file by file", chain)
 	}
 	dir := t.TempDir()
-	files := map[string]string{}
-	for _, f := range chain[1:] {
-		if f.Name != "withNewFile" {
-			t.Fatalf("Reports built with %s", f.Name)
-		}
-		files[f.Str("path")] = f.Str("contents")
-		p := filepath.Join(dir, filepath.FromSlash(f.Str("path")))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(f.Str("contents")), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	files, err := writeDirectory(chain, dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	res, err := report.Load(dir)
 	if err != nil {
 		t.Fatalf("report.Load of the exported reports: %v", err)
 	}
 	return res, files
+}
+
+// writeDirectory writes the files of a directory built with withNewFile
+// (chain: directory.withNewFile...) under dir, as an export would, and
+// returns them by path.
+func writeDirectory(chain enginetest.Chain, dir string) (map[string]string, error) {
+	files := map[string]string{}
+	for _, f := range chain[1:] {
+		if f.Name != "withNewFile" {
+			return nil, fmt.Errorf("directory built with %s", f.Name)
+		}
+		files[f.Str("path")] = f.Str("contents")
+		p := filepath.Join(dir, filepath.FromSlash(f.Str("path")))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(p, []byte(f.Str("contents")), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// exportDirectory answers directory...export(path:) as the engine does
+// inside a module: it writes the directory's files at path (in the module's
+// runtime, here this test process) and returns the path.
+func exportDirectory(c enginetest.Chain) (any, error) {
+	path := c.Leaf().Str("path")
+	if _, err := writeDirectory(c[:len(c)-1], path); err != nil {
+		return nil, err
+	}
+	return path, nil
 }
 
 func TestRunVerdictsAndReports(t *testing.T) {
