@@ -181,7 +181,7 @@ func TestFacts(t *testing.T) {
 			}
 			return nil, false, nil
 		}},
-		{name: "collection error", verdict: outcome.Error, reason: "pytest exit 2", answer: leafIs("exitCode", 2)},
+		{name: "collection error", verdict: outcome.Error, reason: "pytest exited 2 (collection error", answer: leafIs("exitCode", 2)},
 		{name: "pytest cannot start", verdict: outcome.Error, reason: "pytest could not start", answer: func(c enginetest.Chain) (any, bool, error) {
 			if c.Leaf().Name == "exitCode" {
 				return nil, true, errors.New("exec: \"python\": executable file not found")

@@ -85,7 +85,7 @@ func (r suiteRunner) run(ctx context.Context, j job) (outcome.Suite, string) {
 // collect runs the suite's layers in order and records what happened:
 // downstream tree and install, then Core's tree and install, then pytest.
 func (r suiteRunner) collect(ctx context.Context, s plan.Suite, log *strings.Builder) outcome.Facts {
-	facts := outcome.Facts{TestPath: s.Tests}
+	facts := outcome.Facts{TestPath: s.Tests, Timeout: s.Timeout}
 	fail := func(reason string) outcome.Facts {
 		if ctx.Err() == nil {
 			facts.SetupError = reason

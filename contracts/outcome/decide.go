@@ -2,6 +2,7 @@ package outcome
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 )
@@ -11,8 +12,10 @@ type Facts struct {
 	// SetupError is set when a step before pytest failed (clone, ref,
 	// install); it names the step and the cause.
 	SetupError string
-	// TimedOut is set when the suite's timeout killed it.
+	// TimedOut is set when the suite's timeout killed it; Timeout is that
+	// timeout, for the reason.
 	TimedOut bool
+	Timeout  time.Duration
 	// TestsMissing is set when the contract test path does not exist.
 	TestsMissing bool
 	// TestPath is the contract path, for reasons.
@@ -44,37 +47,64 @@ func Decide(f Facts) (Verdict, string) {
 	case f.SetupError != "":
 		return Error, f.SetupError
 	case f.TimedOut:
-		return Timeout, "suite exceeded its timeout; its processes were killed"
+		return Timeout, timeoutReason(f.Timeout)
 	case f.TestsMissing:
 		return NoTests, fmt.Sprintf("contract path %s does not exist", f.TestPath)
 	case !f.PytestRan:
 		return Error, "pytest did not run"
 	case f.ExitCode == pytestNoTests:
 		return NoTests, fmt.Sprintf("pytest collected no tests in %s", f.TestPath)
-	}
-	c := junit.Count(f.Cases)
-	switch {
+	case f.ExitCode != pytestOK && f.ExitCode != pytestFailed:
+		return Error, abnormalExit(f)
 	case f.ReportError != "":
 		return Error, fmt.Sprintf("pytest exited %d and its JUnit report is unusable: %s", f.ExitCode, f.ReportError)
-	case f.ExitCode == pytestInterrupted:
-		return Error, "collection error or interrupted run (pytest exit 2)" + firstMessage(f.Cases)
-	case f.ExitCode == pytestOK && c.Tests == 0:
-		return NoTests, fmt.Sprintf("pytest collected no tests in %s", f.TestPath)
-	case f.ExitCode == pytestOK && c.Passed == 0 && c.Failed+c.Errors == 0:
-		return NoTests, fmt.Sprintf("all %d tests in %s were skipped: nothing was checked", c.Tests, f.TestPath)
-	case f.ExitCode == pytestOK && c.Failed+c.Errors == 0:
-		return Passed, ""
-	case (f.ExitCode == pytestOK || f.ExitCode == pytestFailed) && c.Failed+c.Errors > 0:
-		return Failed, ""
-	case f.ExitCode == pytestInternal:
-		return Error, "pytest internal error (exit 3)"
-	case f.ExitCode == pytestUsage:
-		return Error, "pytest usage error (exit 4)"
-	case f.ExitCode < 0:
-		return Error, fmt.Sprintf("pytest was killed by signal %d", -f.ExitCode)
-	default:
-		return Error, fmt.Sprintf("pytest exited %d without a failing test in its report (interpreter died?)", f.ExitCode)
 	}
+	return fromCases(f)
+}
+
+// fromCases judges a pytest run that exited 0 or 1 with a readable report.
+func fromCases(f Facts) (Verdict, string) {
+	c := junit.Count(f.Cases)
+	switch {
+	case c.Failed+c.Errors > 0:
+		return Failed, ""
+	case c.Tests == 0:
+		return NoTests, fmt.Sprintf("pytest collected no tests in %s", f.TestPath)
+	case c.Passed == 0:
+		return NoTests, fmt.Sprintf("all %d tests in %s were skipped: nothing was checked", c.Tests, f.TestPath)
+	case f.ExitCode == pytestFailed:
+		return Error, "pytest exited 1 without a failing test in its report"
+	}
+	return Passed, ""
+}
+
+// abnormalExit explains an exit code other than 0, 1 and 5.
+func abnormalExit(f Facts) string {
+	if f.ExitCode < 0 {
+		return fmt.Sprintf("pytest was killed by signal %d", -f.ExitCode)
+	}
+	msg := fmt.Sprintf("pytest exited %d", f.ExitCode)
+	meaning := map[int]string{
+		pytestInterrupted: "collection error or interrupted run",
+		pytestInternal:    "internal error",
+		pytestUsage:       "usage error",
+	}[f.ExitCode]
+	switch {
+	case f.ReportError != "" && meaning == "":
+		return msg + " without writing its JUnit report (the interpreter died?)"
+	case f.ReportError != "":
+		return msg + " (" + meaning + ") without writing its JUnit report"
+	case meaning == "":
+		return msg + " without a failing test in its report (the interpreter died?)"
+	}
+	return msg + " (" + meaning + ")" + firstMessage(f.Cases)
+}
+
+func timeoutReason(t time.Duration) string {
+	if t <= 0 {
+		return "suite exceeded its timeout; its processes were killed"
+	}
+	return fmt.Sprintf("suite exceeded its timeout of %s; its processes were killed", t)
 }
 
 func firstMessage(cases []junit.Case) string {

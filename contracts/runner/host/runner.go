@@ -170,7 +170,7 @@ func (r *Runner) runSuite(parent context.Context, j Job) outcome.Suite {
 // count against the suite's timeout; everything after it does.
 func (r *Runner) execute(parent context.Context, j Job, log io.Writer) (outcome.Facts, []string) {
 	s := j.Suite
-	facts := outcome.Facts{TestPath: s.Tests}
+	facts := outcome.Facts{TestPath: s.Tests, Timeout: s.Timeout}
 	if s.Error != "" {
 		facts.SetupError = s.Error
 		return facts, nil
