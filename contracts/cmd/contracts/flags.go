@@ -50,6 +50,8 @@ type options struct {
 	offline     bool
 	cacheDir    string
 	tokenEnv    string
+	tokenFile   string
+	fileToken   string // read from tokenFile by validate
 	format      string
 }
 
@@ -74,7 +76,8 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.systemSite, "system-site-packages", false, "give virtualenvs the interpreter's preinstalled packages")
 	fs.BoolVar(&o.offline, "offline", false, "no package index: same as --system-site-packages --pip-arg=--no-index --pip-arg=--no-build-isolation")
 	fs.StringVar(&o.cacheDir, "cache-dir", defaultCacheDir(), "cache `DIR` for git mirrors and downstream environments")
-	fs.StringVar(&o.tokenEnv, "token-env", "GITHUB_TOKEN", "environment `variable` holding a token for private https repos (never passed to suites)")
+	fs.StringVar(&o.tokenEnv, "token-env", "GITHUB_TOKEN", "environment `variable` holding a token for private repos on https://github.com/ (never passed to suites)")
+	fs.StringVar(&o.tokenFile, "token-file", "", "read the token from `FILE` instead (keeps it out of every process environment)")
 	fs.StringVar(&o.format, "format", "text", "`format`: text, or github to also publish a job summary, annotations and outputs to GitHub Actions")
 	return fs
 }
@@ -128,6 +131,9 @@ func (o *options) validate() error {
 	if err := plan.ValidatePipArgs(o.pipArgs); err != nil {
 		return usagef("--pip-arg: %v", err)
 	}
+	if err := o.readTokenFile(); err != nil {
+		return err
+	}
 	if o.offline {
 		o.systemSite = true
 		o.pipArgs = append(o.pipArgs, offlinePipArgs...)
@@ -161,10 +167,33 @@ func (o *options) loadMatrix() (*matrix.Matrix, error) {
 	return m, nil
 }
 
-// token reads the token from the named variable; it is never a flag value.
+// token is the token from --token-file, else from the --token-env
+// variable; it is never a flag value.
 func (o *options) token() string {
+	if o.fileToken != "" {
+		return o.fileToken
+	}
 	if o.tokenEnv == "" {
 		return ""
 	}
 	return os.Getenv(o.tokenEnv)
+}
+
+// readTokenFile loads --token-file: one line, at most 64 KiB.
+func (o *options) readTokenFile() error {
+	if o.tokenFile == "" {
+		return nil
+	}
+	data, err := os.ReadFile(o.tokenFile)
+	if err != nil {
+		return usagef("--token-file: %v", err)
+	}
+	if len(data) > 64<<10 {
+		return usagef("--token-file %s: larger than 64 KiB", o.tokenFile)
+	}
+	o.fileToken = strings.TrimSpace(string(data))
+	if o.fileToken == "" {
+		return usagef("--token-file %s: empty", o.tokenFile)
+	}
+	return nil
 }
