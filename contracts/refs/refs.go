@@ -121,6 +121,9 @@ func invalidRepo(repo string) string {
 		if u.Host == "" {
 			return "no host"
 		}
+		if strings.HasPrefix(u.Host, "-") || strings.HasPrefix(u.User.Username(), "-") {
+			return "host or user starts with '-' (would be read as an ssh option)"
+		}
 	case "file":
 	default:
 		return fmt.Sprintf("scheme %q is refused (use https, ssh, file or a local path)", u.Scheme)

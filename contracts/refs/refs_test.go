@@ -186,6 +186,8 @@ func TestValidateRepo(t *testing.T) {
 		{"https://ghp_token@github.com/o/r", "user info"},
 		{"https:///o/r", "no host"},
 		{"ssh:///r", "no host"},
+		{"ssh://-oProxyCommand=x/r", "ssh option"},
+		{"ssh://-oProxyCommand@host/r", "ssh option"},
 		{"https://github.com/o/r\n", "whitespace"},
 		{"a\x00b", "control"},
 		{"host.example:r", "scp-like"},
