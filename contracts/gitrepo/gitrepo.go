@@ -23,12 +23,16 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/internal/lockfile"
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/procgroup"
 	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
 )
+
+// FetchTimeout bounds one fetch: a server that accepts connections and
+// never answers must not hold a whole run.
+const FetchTimeout = 3 * time.Minute
 
 // Cache holds bare mirrors of the repositories a run needs.
 type Cache struct {
@@ -68,7 +72,12 @@ func (c *Cache) Resolve(ctx context.Context, repo, ref string) (string, error) {
 			return sha, nil
 		}
 	}
-	if err := c.fetch(ctx, mirror, repo, ref); err != nil {
+	fctx, cancel := context.WithTimeout(ctx, FetchTimeout)
+	defer cancel()
+	if err := c.fetch(fctx, mirror, repo, ref); err != nil {
+		if errors.Is(fctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			return "", fmt.Errorf("fetch %s: no answer within %s", refs.Redact(repo), FetchTimeout)
+		}
 		return "", err
 	}
 	sha, err := c.revParse(ctx, mirror, ref)
@@ -155,11 +164,11 @@ func (c *Cache) git(ctx context.Context, dir string, args ...string) (string, er
 	}
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Env = c.env()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	procgroup.Isolate(cmd)
 	// On cancel, kill git's whole group: helpers such as git-remote-https
 	// would otherwise keep the output pipes open and Run blocked while a
 	// stalled server holds them.
-	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
+	cmd.Cancel = func() error { return procgroup.Kill(cmd) }
 	cmd.WaitDelay = waitDelay
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -178,15 +187,6 @@ func (c *Cache) git(ctx context.Context, dir string, args ...string) (string, er
 
 // waitDelay bounds how long a cancelled git may hold its pipes open.
 const waitDelay = 5 * time.Second
-
-// killGroup kills the process group led by pid; a group already gone is
-// not an error.
-func killGroup(pid int) error {
-	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
-		return err
-	}
-	return nil
-}
 
 // env is the process environment for git: no prompts, no user or system
 // config surprises, and the token as an https header when set.

@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// SchemaVersion is the version of the plan and of summary.json.
+// SchemaVersion is the version of the plan's JSON form (contracts plan);
+// summary.json has its own (report.Version, report.Schema).
 const SchemaVersion = 1
 
 // A suite's workspace layout, relative to its root. Every step runs with a

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/procgroup"
 )
 
 // command is one process to run: argv, working directory, environment.
@@ -45,12 +47,12 @@ func run(ctx context.Context, c command, log io.Writer) (result, error) {
 	cmd.Dir, cmd.Env = c.dir, append(c.env[:len(c.env):len(c.env)], tagVar+"="+tag)
 	cmd.Stdout = io.MultiWriter(log, tail)
 	cmd.Stderr = cmd.Stdout
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { sweep(tag); return killGroup(cmd) }
+	procgroup.Isolate(cmd)
+	cmd.Cancel = func() error { sweep(tag); return procgroup.Kill(cmd) }
 	cmd.WaitDelay = waitDelay
 	start := time.Now()
 	err := cmd.Run()
-	killGroup(cmd)
+	procgroup.Kill(cmd)
 	if n := sweep(tag); n > 0 {
 		fmt.Fprintf(log, "# killed %d leftover process(es) that had left the process group\n", n)
 	}
@@ -71,17 +73,6 @@ func run(ctx context.Context, c command, log io.Writer) (result, error) {
 		return res, err
 	}
 	return res, nil
-}
-
-func killGroup(cmd *exec.Cmd) error {
-	if cmd.Process == nil {
-		return nil
-	}
-	err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	if errors.Is(err, syscall.ESRCH) {
-		return nil
-	}
-	return err
 }
 
 func exitCode(ps interface{ Sys() any }) int {
