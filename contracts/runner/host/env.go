@@ -89,7 +89,7 @@ func (r *Runner) venv(ctx context.Context, python, dir string, withPip bool, log
 		return fmt.Errorf("create virtualenv: %w", err)
 	}
 	if res.exitCode != 0 {
-		return fmt.Errorf("create virtualenv: %s exited %d: %s", python, res.exitCode, res.tail)
+		return fmt.Errorf("create virtualenv: %s exited %d: %s", python, res.exitCode, lastLines(res.tail, reasonLines))
 	}
 	return nil
 }

@@ -26,8 +26,12 @@ type result struct {
 	tail     string // the last lines of its output, for error reasons
 }
 
-// tailSize bounds the output kept for error reasons.
-const tailSize = 2048
+// tailSize bounds the output kept for error reasons; reasonLines is how
+// many of its last lines a reason quotes (the whole output is in the log).
+const (
+	tailSize    = 2048
+	reasonLines = 6
+)
 
 // waitDelay bounds how long run waits for output after the process exited
 // (or was killed) while a leftover process holds the pipe open.
@@ -97,6 +101,19 @@ func (t *tailWriter) Write(p []byte) (int, error) {
 		t.buf = append([]byte(nil), t.buf[len(t.buf)-t.max:]...)
 	}
 	return len(p), nil
+}
+
+// lastLines returns the last n non-empty lines of s: the part of a failed
+// command's output that says why (pip and pytest put the error last).
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	var keep []string
+	for i := len(lines) - 1; i >= 0 && len(keep) < n; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			keep = append([]string{l}, keep...)
+		}
+	}
+	return strings.Join(keep, "\n")
 }
 
 // String returns the kept tail, starting at a line boundary.

@@ -265,7 +265,7 @@ func (r *Runner) runSteps(ctx context.Context, s plan.Suite, layer plan.Layer, w
 			return fmt.Errorf("%s: %w", st.Name, err)
 		}
 		if res.exitCode != 0 {
-			return fmt.Errorf("%s failed (exit %d): %s", st.Name, res.exitCode, res.tail)
+			return fmt.Errorf("%s failed (exit %d): %s", st.Name, res.exitCode, lastLines(res.tail, reasonLines))
 		}
 	}
 	return nil
