@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -64,13 +65,15 @@ func execute(ctx context.Context, o *options, m *matrix.Matrix, stdout, stderr i
 	return report.ExitCode(res), nil
 }
 
-// reportEntries are what a run writes into --out; a new run removes them
-// first, so no stale report of an earlier run is read as this run's. Other
-// files in the directory are left alone.
+// reportEntries are what a run writes into --out. A new run removes them
+// first, so no stale report of an earlier run is read as this run's, but
+// only from a directory an earlier run wrote (its summary.json names our
+// schema): a user's own logs/ or junit/ is never deleted.
 var reportEntries = []string{"junit", "logs", "junit.xml", "summary.json", "summary.md"}
 
-// checkOut refuses an output directory that is a file, and clears the
-// reports of an earlier run from it.
+// checkOut refuses an output directory that is a file or holds files of
+// ours' names that an earlier run did not write, and clears the reports of
+// an earlier run.
 func checkOut(dir string) error {
 	if dir == "" {
 		return usagef("--out: empty")
@@ -78,12 +81,32 @@ func checkOut(dir string) error {
 	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
 		return usagef("--out %s: not a directory", dir)
 	}
+	ours := earlierRun(dir)
 	for _, name := range reportEntries {
-		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+		path := filepath.Join(dir, name)
+		if _, err := os.Lstat(path); err != nil {
+			continue
+		}
+		if !ours {
+			return usagef("--out %s: it holds %s, which no earlier contract run wrote; choose another directory", dir, name)
+		}
+		if err := os.RemoveAll(path); err != nil {
 			return fmt.Errorf("--out %s: clearing an earlier run's reports: %w", dir, err)
 		}
 	}
 	return os.MkdirAll(dir, 0o755)
+}
+
+// earlierRun reports whether dir holds a summary.json of this tool.
+func earlierRun(dir string) bool {
+	data, err := os.ReadFile(filepath.Join(dir, report.SummaryJSON))
+	if err != nil {
+		return false
+	}
+	var doc struct {
+		Schema string `json:"schema"`
+	}
+	return json.Unmarshal(data, &doc) == nil && doc.Schema == report.Schema
 }
 
 func newRunner(o *options, stderr io.Writer) (*host.Runner, error) {
