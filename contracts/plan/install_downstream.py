@@ -40,14 +40,37 @@ def read_project(directory):
         return tomllib.load(f).get("project")
 
 
-def read_requirements(path):
-    reqs = []
+def read_requirements(path, seen=None):
+    """Requirements of a requirements file, following -r/--requirement
+    includes (relative to the file). Returns (requirements, pip options):
+    -c/--constraint files become pip options; other option lines are
+    reported and skipped."""
+    seen = seen if seen is not None else set()
+    real = os.path.realpath(path)
+    if real in seen:
+        return [], []
+    seen.add(real)
+    reqs, options = [], []
+    base = os.path.dirname(path)
     with open(path, encoding="utf-8") as f:
         for line in f:
-            line = line.split("#", 1)[0].strip()
-            if line and not line.startswith("-"):
+            line = line.split(" #", 1)[0].strip()
+            if not line or line.startswith("#"):
+                continue
+            if not line.startswith("-"):
                 reqs.append(line)
-    return reqs
+                continue
+            flag, _, value = line.replace("=", " ", 1).partition(" ")
+            value = value.strip()
+            if flag in ("-r", "--requirement") and value:
+                more, opts = read_requirements(os.path.join(base, value), seen)
+                reqs += more
+                options += opts
+            elif flag in ("-c", "--constraint") and value:
+                options += ["-c", os.path.join(base, value)]
+            else:
+                print(f"{path}: not applying option line {line!r}", flush=True)
+    return reqs, options
 
 
 def pip(args, pip_args):
@@ -77,18 +100,19 @@ def main():
         if code == 0 and use_dev_txt:
             code = pip(["-r", dev_txt], opts.pip_args)
         return code
-    reqs = list(project.get("dependencies", []))
+    reqs, options = list(project.get("dependencies", [])), []
     if has_dev:
         reqs += extras["dev"]
     if use_dev_txt:
-        reqs += read_requirements(dev_txt)
+        more, options = read_requirements(dev_txt)
+        reqs += more
     kept = [r for r in reqs if requirement_name(r) not in excluded]
     for r in reqs:
         if r not in kept:
             print(f"not installing {r!r}: Core is installed on top at the requested ref", flush=True)
     code = pip(["--no-deps", "-e", target], opts.pip_args)
     if code == 0 and kept:
-        code = pip(kept, opts.pip_args)
+        code = pip(kept + options, opts.pip_args)
     return code
 
 
