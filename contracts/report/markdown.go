@@ -16,9 +16,10 @@ type MarkdownOptions struct {
 }
 
 // Markdown writes res as GitHub-flavoured Markdown: headline, regressions
-// first (when there is a baseline), the per-repo table, the compatibility
-// matrix when there are several runs, then the failing tests with their
-// messages. Untrusted text is escaped (MDText, MDCode).
+// first (when there is a baseline), the per-repo table (downstream and
+// Core ref@sha), the compatibility matrix when there are several runs, then
+// the failing tests with their messages. Untrusted text is escaped (MDText,
+// MDCode).
 func Markdown(w io.Writer, res *Result, opts MarkdownOptions) {
 	word := "OK"
 	if !res.OK() {
@@ -56,7 +57,7 @@ func mdRegressions(w io.Writer, res *Result) {
 
 func mdTable(w io.Writer, res *Result, opts MarkdownOptions) {
 	py, cmp := hasPython(res), compared(res)
-	head := []string{"repo", "core"}
+	head := []string{"repo", "downstream", "core"}
 	if py {
 		head = append(head, "python")
 	}
@@ -69,7 +70,7 @@ func mdTable(w io.Writer, res *Result, opts MarkdownOptions) {
 		run := &res.Runs[i]
 		for j := range run.Suites {
 			s := &run.Suites[j]
-			row := []string{MDText(s.Name, 100), MDCode(Source(s.Core), 300, true)}
+			row := []string{MDText(s.Name, 100), MDCode(Source(s.Downstream), 300, true), MDCode(Source(s.Core), 300, true)}
 			if py {
 				row = append(row, MDText(or(run.Python, "-"), 50))
 			}

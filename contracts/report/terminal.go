@@ -11,10 +11,10 @@ import (
 )
 
 // Terminal prints res for people: what was tested, the regressions first,
-// a table of every suite, the compatibility matrix when there are several
-// runs, each failing test with its message, and the headline. Untrusted
-// text (messages, reasons) is printed on one line without control
-// characters.
+// a table of every suite (downstream and Core ref@sha), the compatibility
+// matrix when there are several runs, each failing test with its message,
+// and the headline. Untrusted text (messages, reasons) is printed on one
+// line without control characters.
 func Terminal(w io.Writer, res *Result) {
 	fmt.Fprintf(w, "contract run: %s\n", Subject(res, func(s string) string { return s }))
 	if compared(res) {
@@ -57,7 +57,7 @@ func termTable(w io.Writer, res *Result) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	py, cmp := hasPython(res), compared(res)
-	head := []string{"REPO", "CORE"}
+	head := []string{"REPO", "DOWNSTREAM", "CORE"}
 	if py {
 		head = append(head, "PY")
 	}
@@ -70,7 +70,7 @@ func termTable(w io.Writer, res *Result) {
 		run := &res.Runs[i]
 		for j := range run.Suites {
 			s := &run.Suites[j]
-			row := []string{s.Name, Source(s.Core)}
+			row := []string{s.Name, Source(s.Downstream), Source(s.Core)}
 			if py {
 				row = append(row, or(run.Python, "-"))
 			}

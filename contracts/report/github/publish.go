@@ -3,8 +3,8 @@
 // hand-built workflow commands:
 //
 //   - a job summary: regressions first, then one row per downstream and
-//     run (Core ref@sha, counts, verdict), the compatibility matrix and the
-//     failing tests;
+//     run (downstream and Core ref@sha, counts, verdict), the compatibility
+//     matrix and the failing tests;
 //   - an annotation per failing contract test, titled with the test id and
 //     located by its file and line: an error when the test fails the run
 //     under the fail-on policy, a warning otherwise (flaky, still failing);
