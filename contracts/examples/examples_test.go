@@ -97,7 +97,7 @@ func TestDownstreamTrees(t *testing.T) {
 			t.Fatal(err)
 		}
 		pyproject := readFile(t, tree, "pyproject.toml")
-		if !strings.Contains(pyproject, `"market-data-core>=1.1"`) {
+		if !strings.Contains(pyproject, `"market-data-core>=1.1`) {
 			t.Errorf("%s: pyproject.toml does not require market-data-core>=1.1", d)
 		}
 		hasDev := strings.Contains(pyproject, "[project.optional-dependencies]\ndev = ")
