@@ -32,8 +32,9 @@ import (
 const noisyBytes = 50 << 20
 
 // hangTimeout bounds the hanging suite: its downstream environment is
-// cached by then, so it covers a bare venv, Core's install and pytest.
-const hangTimeout = 30 * time.Second
+// cached by then, so it covers a bare venv, Core's install and pytest,
+// with room for a loaded CI machine.
+const hangTimeout = 60 * time.Second
 
 // fault is a variant suite and what it must end with.
 type fault struct {
