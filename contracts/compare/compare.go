@@ -58,19 +58,6 @@ func Compare(baseline, candidate []outcome.Suite) []Suite {
 	return out
 }
 
-// Regressions returns the suites whose class is breaking, in order. Their
-// breaking cases are Suite.Breaking; a suite without any broke as a whole
-// (see Suite.Reason).
-func Regressions(suites []Suite) []Suite {
-	var out []Suite
-	for _, s := range suites {
-		if s.Class.Breaking() {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // Breaking returns the suite's cases whose class is breaking.
 func (s Suite) Breaking() []Case {
 	var out []Case

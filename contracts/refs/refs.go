@@ -151,10 +151,6 @@ func IsLocal(repo string) bool {
 	return strings.HasPrefix(repo, "file://") || (!strings.Contains(repo, "://") && !scpLike.MatchString(repo))
 }
 
-// IsHTTPS reports whether repo is an https URL. A token goes only to the
-// https URLs TokenHost accepts.
-func IsHTTPS(repo string) bool { return strings.HasPrefix(repo, "https://") }
-
 // TokenHost reports whether a token may be sent to repo: only https URLs of
 // github.com (host compared case-insensitively, default port only, no user
 // info), the same URLs the host runner's git configuration

@@ -211,19 +211,19 @@ func TestValidateRepo(t *testing.T) {
 
 func TestRepoKinds(t *testing.T) {
 	for _, tc := range []struct {
-		repo         string
-		local, https bool
+		repo  string
+		local bool
 	}{
-		{"https://github.com/o/r", false, true},
-		{"ssh://git@github.com/o/r", false, false},
-		{"git@github.com:o/r", false, false},
-		{"file:///srv/r", true, false},
-		{"/srv/r", true, false},
-		{"../r", true, false},
-		{"dir/with:colon", true, false},
+		{"https://github.com/o/r", false},
+		{"ssh://git@github.com/o/r", false},
+		{"git@github.com:o/r", false},
+		{"file:///srv/r", true},
+		{"/srv/r", true},
+		{"../r", true},
+		{"dir/with:colon", true},
 	} {
-		if IsLocal(tc.repo) != tc.local || IsHTTPS(tc.repo) != tc.https {
-			t.Errorf("%q: local %v https %v, want %v %v", tc.repo, IsLocal(tc.repo), IsHTTPS(tc.repo), tc.local, tc.https)
+		if IsLocal(tc.repo) != tc.local {
+			t.Errorf("%q: local %v, want %v", tc.repo, IsLocal(tc.repo), tc.local)
 		}
 	}
 	for in, want := range map[string]string{
