@@ -20,7 +20,9 @@ import (
 // Python is one interpreter of a run: Label shows in reports ("3.11"),
 // Interpreter identifies it for cache keys (path and version, or image).
 type Python struct {
-	Label       string
+	// Label names the interpreter in reports (its version, "3.11.7").
+	Label string
+	// Interpreter identifies it for cache keys (path, version, options).
 	Interpreter string
 	// Path is what the runner starts (host: a command or path; Dagger: unused).
 	Path string

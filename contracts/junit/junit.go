@@ -22,21 +22,29 @@ const (
 
 // Report is a parsed JUnit document: one or more test suites.
 type Report struct {
+	// Suites are the document's <testsuite> elements, nested ones flattened.
 	Suites []Suite
 }
 
 // Suite is one <testsuite>.
 type Suite struct {
-	Name       string
-	Time       time.Duration
-	Timestamp  string
+	// Name is the suite's name attribute (pytest: junit_suite_name).
+	Name string
+	// Time is the suite's duration.
+	Time time.Duration
+	// Timestamp is the timestamp attribute as written.
+	Timestamp string
+	// Properties are the suite's <property> elements, in order.
 	Properties []Property
-	Cases      []Case
+	// Cases are its <testcase> elements, in order.
+	Cases []Case
 }
 
 // Property is a <property name= value=> of a suite.
 type Property struct {
-	Name  string
+	// Name is the property's name attribute.
+	Name string
+	// Value is its value attribute.
 	Value string
 }
 

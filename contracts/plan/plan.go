@@ -113,7 +113,9 @@ type Suite struct {
 
 // File is a file a plan writes into the workspace.
 type File struct {
-	Path    string `json:"path"`
+	// Path is relative to the workspace.
+	Path string `json:"path"`
+	// Content is the whole file.
 	Content string `json:"content"`
 }
 
@@ -133,7 +135,9 @@ type Step struct {
 
 // EnvVar is one environment variable.
 type EnvVar struct {
-	Name  string `json:"name"`
+	// Name is the variable's name.
+	Name string `json:"name"`
+	// Value is its value.
 	Value string `json:"value"`
 }
 

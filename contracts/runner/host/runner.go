@@ -83,10 +83,12 @@ func (r *Runner) Resolver() plan.Resolver { return r.git }
 // Job is one suite of one plan, with the label that keeps its workspace and
 // log apart from other plans' suites (e.g. the Core ref for a matrix run).
 type Job struct {
+	// Label keeps the job's workspace and log apart from other plans'.
 	Label string
 	// Python is the interpreter for this job ("" means Runner.Python).
 	Python string
-	Suite  plan.Suite
+	// Suite is the planned suite to run.
+	Suite plan.Suite
 }
 
 // Run executes jobs, at most Jobs at a time, and returns their outcomes in
