@@ -25,6 +25,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 		}
 		return exitUsage, usageError{err}
 	}
+	if fs.NArg() > 0 {
+		return exitUsage, usagef("unexpected argument %q", fs.Arg(0))
+	}
 	if *format != "text" && *format != "github" {
 		return exitUsage, usagef("--format: want text or github, got %q", *format)
 	}
