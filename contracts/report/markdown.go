@@ -18,8 +18,9 @@ type MarkdownOptions struct {
 // Markdown writes res as GitHub-flavoured Markdown: headline, regressions
 // first (when there is a baseline), the per-repo table (downstream and
 // Core ref@sha), the compatibility matrix when there are several runs, then
-// the failing tests with their messages. Untrusted text is escaped (MDText,
-// MDCode).
+// the failing tests with their messages. Failing tests and regressed cases
+// link to their lines in the downstream repository when it is on github.com
+// (CaseLink). Untrusted text is escaped (MDText, MDCode).
 func Markdown(w io.Writer, res *Result, opts MarkdownOptions) {
 	word := "OK"
 	if !res.OK() {
@@ -49,7 +50,7 @@ func mdRegressions(w io.Writer, res *Result) {
 	for _, r := range regs {
 		test, msg := "*(whole suite)*", MDText(r.Comparison.Reason, MaxMessage)
 		if c := r.Case; c != nil {
-			test, msg = MDCode(c.ID, MaxMessage, true), MDCode(c.Message, MaxMessage, true)
+			test, msg = mdLinked(MDCode(c.ID, MaxMessage, true), r.Link()), MDCode(c.Message, MaxMessage, true)
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s → %s | %s |\n", MDText(r.Suite.Name, 100), MDText(r.Run.Title(), 300), test, r.From(), r.To(), msg)
 	}
@@ -90,6 +91,15 @@ func link(text string, s *outcome.Suite, opts MarkdownOptions) string {
 		return text
 	}
 	return fmt.Sprintf("[%s](<%s>)", text, s.Report)
+}
+
+// mdLinked makes text (already escaped) a link to url when there is one;
+// url comes from Permalink, escaped and without '<', '>' or spaces.
+func mdLinked(text, url string) string {
+	if url == "" {
+		return text
+	}
+	return "[" + text + "](<" + url + ">)"
 }
 
 func mdMatrix(w io.Writer, res *Result, opts MarkdownOptions) {
@@ -143,7 +153,8 @@ func mdSuiteFailures(w io.Writer, run *Run, s *outcome.Suite, fails []Failure, t
 		if l := location(f.Case); l != "" {
 			loc = " (" + MDCode(l, MaxMessage, false) + ")"
 		}
-		fmt.Fprintf(w, "- %s%s%s: %s\n", mdTag(f), MDCode(f.Case.ID(), MaxMessage, false), loc, or(MDCode(f.Case.Message, MaxMessage, false), "(no message)"))
+		id := mdLinked(MDCode(f.Case.ID(), MaxMessage, false), CaseLink(s.Downstream, f.Case))
+		fmt.Fprintf(w, "- %s%s%s: %s\n", mdTag(f), id, loc, or(MDCode(f.Case.Message, MaxMessage, false), "(no message)"))
 	}
 	if total > len(fails) {
 		fmt.Fprintf(w, "- … and %d more failing tests (%s)\n", total-len(fails), link("JUnit report", s, opts))

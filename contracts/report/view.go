@@ -141,6 +141,21 @@ func (r Regression) From() string {
 	return "absent"
 }
 
+// Link is the permalink of the regression's case in the downstream
+// checkout (see CaseLink), or "" for a whole suite, a case the candidate
+// does not have, or a downstream not on github.com.
+func (r Regression) Link() string {
+	if r.Case == nil {
+		return ""
+	}
+	for _, c := range r.Suite.Cases {
+		if c.ID() == r.Case.ID {
+			return CaseLink(r.Suite.Downstream, c)
+		}
+	}
+	return ""
+}
+
 // To is the state a regression ended in: the case's or the suite's
 // candidate status.
 func (r Regression) To() string {

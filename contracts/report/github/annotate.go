@@ -85,6 +85,9 @@ func caseAnnotations(res *report.Result, run *report.Run, s *outcome.Suite) []an
 	return out
 }
 
+// caseMessage says which suite, class and Core a failure is about, its
+// message, and on a second line its permalink in the downstream repository
+// when there is one (report.CaseLink).
 func caseMessage(s *outcome.Suite, f report.Failure) string {
 	what := string(f.Case.Status)
 	switch {
@@ -93,5 +96,11 @@ func caseMessage(s *outcome.Suite, f report.Failure) string {
 	case f.Flaky:
 		what += ", flaky"
 	}
-	return fmt.Sprintf("%s (%s, core %s): %s", s.Name, what, report.Source(s.Core), report.OneLine(f.Case.Message, 4*report.MaxMessage))
+	msg := fmt.Sprintf("%s (%s, core %s): %s", s.Name, what, report.Source(s.Core), report.OneLine(f.Case.Message, 4*report.MaxMessage))
+	if link := report.CaseLink(s.Downstream, f.Case); link != "" {
+		// The file field is relative to the downstream checkout, which
+		// GitHub cannot open from this repository's run: link it.
+		msg += "\n" + link
+	}
+	return msg
 }

@@ -4,10 +4,12 @@
 //
 //   - a job summary: regressions first, then one row per downstream and
 //     run (downstream and Core ref@sha, counts, verdict), the compatibility
-//     matrix and the failing tests;
-//   - an annotation per failing contract test, titled with the test id and
-//     located by its file and line: an error when the test fails the run
-//     under the fail-on policy, a warning otherwise (flaky, still failing);
+//     matrix and the failing tests, which link to their lines in the
+//     downstream repository when it is on github.com (report.Permalink);
+//   - an annotation per failing contract test, titled with the test id,
+//     located by its file and line and carrying that permalink: an error
+//     when the test fails the run under the fail-on policy, a warning
+//     otherwise (flaky, still failing);
 //     a warning per suite that errored, timed out or collected nothing;
 //   - a collapsed log group per suite, with its failing tests and the tail
 //     of its log; everything printed there is fenced with stop-commands,

@@ -36,7 +36,7 @@ func tcase(name string, st junit.Status, msg string) junit.Case {
 
 func suite(core plan.Source, name string, v outcome.Verdict, reason string, cases ...junit.Case) outcome.Suite {
 	return outcome.Suite{
-		Name: name, Core: core, Downstream: plan.Source{Name: name, Repo: "https://example.com/" + name, Ref: "main", SHA: strings.Repeat("a", 40)},
+		Name: name, Core: core, Downstream: plan.Source{Name: name, Repo: "https://github.com/example/" + name + ".git", Ref: "main", SHA: strings.Repeat("a", 40)},
 		Verdict: v, Reason: reason, Counts: junit.Count(cases), Cases: cases, Duration: 3 * time.Second,
 		Log: "logs/" + core.Ref + "/" + name + ".log",
 	}
@@ -48,6 +48,7 @@ func fixture(t *testing.T) *report.Result {
 	t.Helper()
 	flaky := suite(coreV2, "analytics", outcome.Failed, "", tcase("test_mean", junit.StatusFailed, "assert 1 == 2"), tcase("test_flaky", junit.StatusFailed, "timeout"))
 	flaky.Flaky = []string{"tests.contracts.test_quotes::test_flaky"}
+	flaky.Downstream.Repo = "https://git.example.com/analytics" // not on github.com: no permalinks
 	res := &report.Result{
 		Started: t0, Finished: t0.Add(time.Minute),
 		Baselines: []report.Run{{Label: "baseline-v1.2.0", Core: coreV1, Suites: []outcome.Suite{
@@ -165,6 +166,31 @@ func TestRenderMatchesPublish(t *testing.T) {
 	}
 	if !strings.HasPrefix(summary, "# Contract run: FAILED") || !strings.Contains(commands, "::error file=tests/contracts/test_quotes.py,line=42,") {
 		t.Errorf("Render: summary %.40q, commands %.80q", summary, commands)
+	}
+}
+
+// Annotations of a downstream on github.com carry the permalink of the
+// failing line; those of a downstream elsewhere carry none.
+func TestAnnotationsLinkDownstream(t *testing.T) {
+	_, commands, err := Render(fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pipeline, analytics []string
+	for _, l := range strings.Split(commands, "\n") {
+		switch {
+		case strings.HasPrefix(l, "::error ") && strings.Contains(l, "::pipeline ("):
+			pipeline = append(pipeline, l)
+		case strings.HasPrefix(l, "::warning ") && strings.Contains(l, "::analytics ("):
+			analytics = append(analytics, l)
+		}
+	}
+	link := "%0Ahttps://github.com/example/pipeline/blob/" + strings.Repeat("a", 40) + "/tests/contracts/test_quotes.py#L42"
+	if len(pipeline) != 1 || !strings.HasSuffix(pipeline[0], link) {
+		t.Errorf("pipeline annotations %q, want one ending with %q", pipeline, link)
+	}
+	if len(analytics) != 2 || strings.Contains(strings.Join(analytics, "\n"), "https://") {
+		t.Errorf("analytics annotations %q, want two without a link", analytics)
 	}
 }
 
