@@ -36,7 +36,7 @@ func IsPullRef(ref string) bool { return pullRef.MatchString(ref) }
 // The error quotes the ref and names the rule it breaks.
 func Validate(ref string) error {
 	if why := invalid(ref); why != "" {
-		return fmt.Errorf("invalid ref %q: %s", ref, why)
+		return fmt.Errorf("invalid ref %q: %s", Redact(ref), why)
 	}
 	return nil
 }

@@ -292,3 +292,10 @@ func TestTokenHostAgreesWithGit(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateRedactsCredentials(t *testing.T) {
+	err := Validate("https://u:hunter2@github.com/o/r")
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("Validate of a credential URL as a ref: %v", err)
+	}
+}
