@@ -35,7 +35,9 @@ import (
 // values (strings, float64 numbers, bools, []any, map[string]any; enum
 // values as their names).
 type Field struct {
+	// Name is the GraphQL field.
 	Name string
+	// Args are its arguments by name.
 	Args map[string]any
 }
 
@@ -119,10 +121,13 @@ type Resolver func(c Chain) (any, error)
 
 // Error is a GraphQL error with extensions, as the engine sends them.
 type Error struct {
-	Message    string
+	// Message is the error's message.
+	Message string
+	// Extensions carry the engine's details (exit code, stdout, stderr).
 	Extensions map[string]any
 }
 
+// Error returns the message.
 func (e *Error) Error() string { return e.Message }
 
 // ExecError is the error the engine returns when an exec exits non-zero.
