@@ -3,9 +3,9 @@ package report
 import (
 	"bytes"
 	"flag"
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/testkit"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -14,32 +14,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		i := 0
-		for i < len(g) && i < len(w) && g[i] == w[i] {
-			i++
-		}
-		t.Errorf("%s differs from line %d (go test -update rewrites it):\n got: %q\nwant: %q", path, i+1, at(g, i), at(w, i))
-	}
-}
-
-func at(lines []string, i int) string {
-	if i < len(lines) {
-		return lines[i]
-	}
-	return "<end of file>"
+	testkit.Golden(t, filepath.Join("testdata", name), got, *update)
 }
 
 func TestGoldenReports(t *testing.T) {

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 	"time"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/testkit"
 )
 
 // hostileSandbox is the directory tree of one hostile CLI session: the
@@ -288,7 +288,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	variant := variantOf(t, examples.Orchestrator, map[string]string{"tests/envdump/test_env.py": envDumpTest})
+	variant := testkit.VariantRepo(t, examples.Orchestrator, map[string]string{"tests/envdump/test_env.py": envDumpTest})
 	sb := &hostileSandbox{cwd: tmp}
 	mf := sb.matrix(t, eco.Repos[examples.Core], "main",
 		hostileEntry{"orchestrator", variant, "main", ""},
@@ -353,57 +353,6 @@ func readAll(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-// variantOf copies an example downstream (branch main), applies edits
-// (path -> content) and commits the result as branch main of a new repo.
-func variantOf(t *testing.T, base string, edits map[string]string) string {
-	t.Helper()
-	fsys, err := examples.Tree(base, examples.DefaultBranch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), base+"-variant")
-	if err := os.CopyFS(dir, fsys); err != nil {
-		t.Fatal(err)
-	}
-	for name, content := range edits {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, args := range [][]string{{"init", "--quiet", "--initial-branch=main"}, {"add", "--all"}, {"commit", "--quiet", "--no-verify", "-m", "variant of " + base}} {
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgSign=false"}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	return dir
-}
-
-// processesWith lists live processes whose command line holds s, after
-// giving killed ones a moment to be reaped.
-func processesWith(s string) []string {
-	var out []string
-	for i := 0; i < 50; i++ {
-		out = out[:0]
-		pids, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-		for _, p := range pids {
-			if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), s) {
-				out = append(out, filepath.Base(filepath.Dir(p))+": "+strings.ReplaceAll(string(b), "\x00", " "))
-			}
-		}
-		if len(out) == 0 {
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return out
 }
 
 // syncBuffer is a bytes buffer safe for a process's output and a reader.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/testkit"
 )
 
 // buildCLI builds the contracts binary into a temporary directory.
@@ -28,21 +29,6 @@ func buildCLI(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// hangingTest starts two children carrying marker in their argv (one in
-// the test's process group, one in a session of its own), says it started
-// by creating the file started, and sleeps forever.
-func hangingTest(marker, started string) string {
-	return fmt.Sprintf(`import pathlib, subprocess, sys, time
-
-def test_hangs():
-    sleep = [sys.executable, "-c", "import time; time.sleep(600)"]
-    subprocess.Popen(sleep + [%[1]q])
-    subprocess.Popen(sleep + [%[1]q + "-own-session"], start_new_session=True)
-    pathlib.Path(%[2]q).write_text("started")
-    time.sleep(100000)
-`, marker, started)
 }
 
 var passedLine = regexp.MustCompile(`(?m)^orchestrator\s+passed\b`)
@@ -57,7 +43,7 @@ func TestInterruptStopsEverySuiteAndKeepsReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Both suites come from one repo, so they share one downstream environment.
-	variant := variantOf(t, examples.Orchestrator, map[string]string{"tests/hang/test_hang.py": hangingTest(marker, started)})
+	variant := testkit.VariantRepo(t, examples.Orchestrator, map[string]string{"tests/hang/test_hang.py": testkit.HangingTest(marker, started)})
 	sb := &hostileSandbox{cwd: tmp}
 	mf := sb.matrix(t, eco.Repos[examples.Core], "main",
 		hostileEntry{"orchestrator", variant, "main", ""},
@@ -124,7 +110,7 @@ func TestInterruptStopsEverySuiteAndKeepsReports(t *testing.T) {
 			t.Errorf("report missing after the interrupt: %v", err)
 		}
 	}
-	if left := processesWith(marker); len(left) > 0 {
+	if left := testkit.Survivors(marker); len(left) > 0 {
 		t.Errorf("processes outlived the interrupted run:\n%s", strings.Join(left, "\n"))
 	}
 	if left, _ := filepath.Glob(filepath.Join(work, "*")); len(left) > 0 {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/testkit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
@@ -110,34 +111,10 @@ func (c *captured) file(t *testing.T, key string) string {
 	return string(b)
 }
 
+// golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update creates it)", err)
-	}
-	if got != string(want) {
-		g, w := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		i := 0
-		for i < len(g) && i < len(w) && g[i] == w[i] {
-			i++
-		}
-		t.Errorf("%s differs from line %d (go test -update rewrites it):\n got: %q\nwant: %q", path, i+1, line(g, i), line(w, i))
-	}
-}
-
-func line(lines []string, i int) string {
-	if i < len(lines) {
-		return lines[i]
-	}
-	return "<end of file>"
+	testkit.Golden(t, filepath.Join("testdata", name), []byte(got), *update)
 }
 
 func TestPublishGolden(t *testing.T) {

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime/metrics"
@@ -22,6 +21,7 @@ import (
 	"time"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/testkit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
@@ -53,15 +53,15 @@ func TestFaultsNextToHealthySuites(t *testing.T) {
 	tmp := t.TempDir()
 	marker := fmt.Sprintf("contracts-fault-marker-%d-%d", os.Getpid(), time.Now().UnixNano())
 	started := filepath.Join(tmp, "hang-started")
-	faulty := variantRepo(t, examples.Orchestrator, map[string]string{
+	faulty := testkit.VariantRepo(t, examples.Orchestrator, map[string]string{
 		"tests/collect/test_syntax.py": "def test_broken(:\n    pass\n",
-		"tests/hang/test_hang.py":      hangTest(marker+"-hang", started),
+		"tests/hang/test_hang.py":      testkit.HangingTest(marker+"-hang", started),
 		"tests/die/test_die.py":        dieTest(marker + "-die"),
 		"tests/noisy/test_noisy.py":    noisyTest,
 		"tests/leak/pytest.ini":        "[pytest]\naddopts = -s\n",
 		"tests/leak/test_leak.py":      leakTest(marker + "-leak"),
 	})
-	badInstall := variantRepo(t, examples.Orchestrator, map[string]string{
+	badInstall := testkit.VariantRepo(t, examples.Orchestrator, map[string]string{
 		"pyproject.toml": "[project\nname = \"broken\n",
 	})
 	missing := filepath.Join(tmp, "no-such-repo")
@@ -95,7 +95,7 @@ func TestFaultsNextToHealthySuites(t *testing.T) {
 		if log := h.log(got["leak"]); !strings.Contains(log, "leftover process") {
 			t.Errorf("leak: the log does not note the leftover process it killed:\n%s", tail(log))
 		}
-		if left := waitGone(marker); len(left) > 0 {
+		if left := testkit.Survivors(marker); len(left) > 0 {
 			t.Errorf("processes outlived the run:\n%s", strings.Join(left, "\n"))
 		}
 	})
@@ -128,21 +128,6 @@ func runFaults(t *testing.T, h *harness, faults []fault, healthy []string) map[s
 		}
 	}
 	return got
-}
-
-// hangTest starts two children carrying marker in their argv (one in the
-// test's process group, one in a session of its own), says it started, and
-// sleeps forever.
-func hangTest(marker, started string) string {
-	return fmt.Sprintf(`import pathlib, subprocess, sys, time
-
-def test_hangs():
-    sleep = [sys.executable, "-c", "import time; time.sleep(600)"]
-    subprocess.Popen(sleep + [%[1]q])
-    subprocess.Popen(sleep + [%[1]q + "-own-session"], start_new_session=True)
-    pathlib.Path(%[2]q).write_text("started")
-    time.sleep(100000)
-`, marker, started)
 }
 
 // leakTest passes and leaves a child behind in a session of its own (out
@@ -265,7 +250,7 @@ func TestCancelledResolveDoesNotHang(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "context deadline exceeded") {
 		t.Errorf("Resolve = %v, want the deadline named", err)
 	}
-	if left := waitGone(ln.Addr().String()); len(left) > 0 {
+	if left := testkit.Survivors(ln.Addr().String()); len(left) > 0 {
 		t.Errorf("git processes outlived the cancelled resolution:\n%s", strings.Join(left, "\n"))
 	}
 }
@@ -278,59 +263,6 @@ func exampleMatrix(t *testing.T) *matrix.Matrix {
 		t.Fatal(err)
 	}
 	return m
-}
-
-// variantRepo copies an example downstream (branch main), applies edits
-// (path -> content), and commits the result as branch main of a new repo.
-func variantRepo(t *testing.T, base string, edits map[string]string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), base+"-variant")
-	copyTree(t, base, examples.DefaultBranch, dir)
-	for name, content := range edits {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, args := range [][]string{
-		{"init", "--quiet", "--initial-branch=main"},
-		{"add", "--all"},
-		{"commit", "--quiet", "--no-verify", "-m", "variant of " + base},
-	} {
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgSign=false"}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	return dir
-}
-
-// procsWith lists the live processes whose command line holds s.
-func procsWith(s string) []string {
-	var out []string
-	pids, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, p := range pids {
-		b, err := os.ReadFile(p)
-		if err == nil && strings.Contains(string(b), s) {
-			out = append(out, filepath.Base(filepath.Dir(p))+": "+strings.ReplaceAll(string(b), "\x00", " "))
-		}
-	}
-	return out
-}
-
-// waitGone gives killed processes a moment to be reaped, then lists those
-// still alive whose command line holds s.
-func waitGone(s string) []string {
-	left := procsWith(s)
-	for i := 0; i < 50 && len(left) > 0; i++ {
-		time.Sleep(100 * time.Millisecond)
-		left = procsWith(s)
-	}
-	return left
 }
 
 // sampleHeap samples the Go heap until the returned function is called,
