@@ -57,32 +57,31 @@ func mdRegressions(w io.Writer, res *Result) {
 }
 
 func mdTable(w io.Writer, res *Result, opts MarkdownOptions) {
-	py, cmp := hasPython(res), compared(res)
-	head := []string{"repo", "downstream", "core"}
-	if py {
-		head = append(head, "python")
-	}
-	head = append(head, "tests", "passed", "failed", "errors", "skipped", "duration", "verdict")
-	if cmp {
-		head = append(head, "vs baseline")
-	}
+	head, rows := suiteTable(res)
 	fmt.Fprintf(w, "\n## Suites\n\n| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
-	for i := range res.Runs {
-		run := &res.Runs[i]
-		for j := range run.Suites {
-			s := &run.Suites[j]
-			row := []string{MDText(s.Name, 100), MDCode(Source(s.Downstream), 300, true), MDCode(Source(s.Core), 300, true)}
-			if py {
-				row = append(row, MDText(or(run.Python, "-"), 50))
-			}
-			c := s.Counts
-			row = append(row, fmt.Sprint(c.Tests), fmt.Sprint(c.Passed), fmt.Sprint(c.Failed), fmt.Sprint(c.Errors), fmt.Sprint(c.Skipped), Dur(s.Duration), link(string(s.Verdict), s, opts))
-			if cmp {
-				row = append(row, classOf(run, s.Name))
-			}
-			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+	for _, r := range rows {
+		cells := make([]string, len(r.cells))
+		for k, v := range r.cells {
+			cells[k] = mdCell(head[k], v, r.suite, opts)
 		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
 	}
+}
+
+// mdCell escapes a per-repo table cell for markdown; the verdict links to
+// the suite's JUnit report.
+func mdCell(column, v string, s *outcome.Suite, opts MarkdownOptions) string {
+	switch column {
+	case "repo":
+		return MDText(v, 100)
+	case "downstream", "core":
+		return MDCode(v, 300, true)
+	case "python":
+		return MDText(v, 50)
+	case "verdict":
+		return link(v, s, opts)
+	}
+	return v
 }
 
 // link makes text a link to the suite's JUnit report when asked to.

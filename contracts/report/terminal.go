@@ -56,33 +56,23 @@ func or(s, def string) string {
 func termTable(w io.Writer, res *Result) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	py, cmp := hasPython(res), compared(res)
-	head := []string{"REPO", "DOWNSTREAM", "CORE"}
-	if py {
-		head = append(head, "PY")
-	}
-	head = append(head, "TESTS", "PASSED", "FAILED", "ERRORS", "SKIPPED", "DURATION", "VERDICT")
-	if cmp {
-		head = append(head, "VS BASELINE")
+	head, rows := suiteTable(res)
+	for k, h := range head {
+		head[k] = termHeader(h)
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
-	for i := range res.Runs {
-		run := &res.Runs[i]
-		for j := range run.Suites {
-			s := &run.Suites[j]
-			row := []string{s.Name, Source(s.Downstream), Source(s.Core)}
-			if py {
-				row = append(row, or(run.Python, "-"))
-			}
-			c := s.Counts
-			row = append(row, fmt.Sprint(c.Tests), fmt.Sprint(c.Passed), fmt.Sprint(c.Failed), fmt.Sprint(c.Errors), fmt.Sprint(c.Skipped), Dur(s.Duration), string(s.Verdict))
-			if cmp {
-				row = append(row, classOf(run, s.Name))
-			}
-			fmt.Fprintln(tw, strings.Join(row, "\t"))
-		}
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r.cells, "\t"))
 	}
 	tw.Flush()
+}
+
+// termHeader is a column name as the terminal shows it.
+func termHeader(column string) string {
+	if column == "python" {
+		return "PY"
+	}
+	return strings.ToUpper(column)
 }
 
 func classOf(run *Run, name string) string {
