@@ -126,8 +126,8 @@ func mdFailures(w io.Writer, res *Result, opts MarkdownOptions) {
 		run := &res.Runs[i]
 		for j := range run.Suites {
 			s := &run.Suites[j]
-			fails, total := Failures(run, s)
-			if s.Verdict == outcome.Passed || (len(fails) == 0 && s.Reason == "") {
+			fails, total, ok := failuresToList(run, s)
+			if !ok {
 				continue
 			}
 			if !header {

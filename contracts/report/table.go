@@ -44,3 +44,11 @@ func suiteTable(res *Result) (head []string, rows []tableRow) {
 	}
 	return head, rows
 }
+
+// failuresToList returns a suite's failures for the failures section of
+// the terminal and summary.md, and whether the suite belongs there: it did
+// not pass and has failing cases or a reason to show.
+func failuresToList(run *Run, s *outcome.Suite) (fails []Failure, total int, ok bool) {
+	fails, total = Failures(run, s)
+	return fails, total, s.Verdict != outcome.Passed && (len(fails) > 0 || s.Reason != "")
+}

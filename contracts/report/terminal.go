@@ -118,8 +118,8 @@ func termFailures(w io.Writer, res *Result) {
 		run := &res.Runs[i]
 		for j := range run.Suites {
 			s := &run.Suites[j]
-			fails, total := Failures(run, s)
-			if s.Verdict == "passed" || (len(fails) == 0 && s.Reason == "") {
+			fails, total, ok := failuresToList(run, s)
+			if !ok {
 				continue
 			}
 			if !header {
