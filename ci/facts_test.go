@@ -21,7 +21,7 @@ downstreams:
   - {name: pipeline, repo: "https://git.example/pipeline.git", ref: main, timeout: 2m}
 `
 
-func oneSuite(t *testing.T) plan.Suite {
+func oneSuite(t *testing.T) (plan.Suite, *plan.Plan) {
 	m, err := matrix.Parse("m.yaml", []byte(oneSuiteMatrix))
 	if err != nil {
 		t.Fatal(err)
@@ -30,8 +30,11 @@ func oneSuite(t *testing.T) plan.Suite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.Suites[0]
+	return p.Suites[0], p
 }
+
+// testWheel is the file name of the wheel the fake Core build leaves.
+const testWheel = "market_data_core-2.0.0-py3-none-any.whl"
 
 // override answers some chains of a case; ok=false falls back to a passing suite.
 type override func(c enginetest.Chain) (v any, ok bool, err error)
@@ -46,6 +49,8 @@ func passingSuite(c enginetest.Chain) (any, error) {
 		return true, nil
 	case "exitCode":
 		return 0, nil
+	case "entries":
+		return []string{testWheel}, nil
 	case "size":
 		return len(junitXML("pipeline", false)), nil
 	case "contents":
@@ -65,8 +70,9 @@ func isLayerSync(c enginetest.Chain, mounts int) bool {
 }
 
 func TestFacts(t *testing.T) {
-	s := oneSuite(t)
-	installErr := enginetest.ExecError([]string{"timeout", "--verbose", "--kill-after=30s", "120s", "python", "-m", "pip", "install", "pytest"}, 1, "", "ERROR: Could not find a version that satisfies the requirement pytest")
+	s, p := oneSuite(t)
+	downstream := s.StepsOf(plan.LayerDownstream)
+	installErr := enginetest.ExecError(execArgv(downstream[len(downstream)-1], s.Timeout, nil), 1, "", "WARNING: Retrying (Retry(total=4)) after connection broken\nERROR: Could not find a version that satisfies the requirement pytest")
 	for _, tc := range []struct {
 		name       string
 		answer     override
@@ -143,7 +149,14 @@ func TestFacts(t *testing.T) {
 		{name: "core install fails", verdict: outcome.Error, reason: "install core failed (exit 1)", notQueried: []string{"exitCode"},
 			answer: func(c enginetest.Chain) (any, bool, error) {
 				if isLayerSync(c, 2) {
-					return nil, true, enginetest.ExecError(execArgv(s.StepsOf(plan.LayerCore)[0], s.Timeout), 1, "", "bad wheel")
+					return nil, true, enginetest.ExecError(execArgv(s.StepsOf(plan.LayerCore)[0], s.Timeout, &builtWheel{name: testWheel}), 1, "", "bad wheel")
+				}
+				return nil, false, nil
+			}},
+		{name: "core build fails", verdict: outcome.Error, reason: "build core failed (exit 1): ModuleNotFoundError: No module named 'hatchling'", notQueried: []string{"exitCode"},
+			answer: func(c enginetest.Chain) (any, bool, error) {
+				if c.Leaf().Name == "entries" {
+					return nil, true, enginetest.ExecError([]string{"timeout", "python", plan.BuildHelperPath}, 1, "", "Traceback (most recent call last):\nModuleNotFoundError: No module named 'hatchling'\n")
 				}
 				return nil, false, nil
 			}},
@@ -198,8 +211,8 @@ func TestFacts(t *testing.T) {
 				}
 				return passingSuite(c)
 			})
-			r := suiteRunner{image: "python:3.11-slim", sources: gitSources{}}
-			got, _ := r.run(context.Background(), job{label: "v2.0.0", suite: s})
+			r := suiteRunner{image: "python:3.11-slim", sources: gitSources{}, wheels: &wheelBuilds{}}
+			got, _ := r.run(context.Background(), job{label: "v2.0.0", suite: s, build: p.CoreBuild})
 			if got.Verdict != tc.verdict || !strings.Contains(got.Reason, tc.reason) {
 				t.Errorf("verdict %s %q, want %s with %q", got.Verdict, got.Reason, tc.verdict, tc.reason)
 			}
@@ -227,8 +240,8 @@ func leafIs(leaf string, v any) override {
 
 func TestFactsWithoutWork(t *testing.T) {
 	e := enginetest.Use(t, passingSuite)
-	r := suiteRunner{image: "python:3.11-slim", sources: gitSources{}}
-	s := oneSuite(t)
+	r := suiteRunner{image: "python:3.11-slim", sources: gitSources{}, wheels: &wheelBuilds{}}
+	s, _ := oneSuite(t)
 	s.Error = "downstream pipeline: ref \"main\": not found"
 	got, _ := r.run(context.Background(), job{suite: s})
 	if got.Verdict != outcome.Error || got.Reason != s.Error {
@@ -236,7 +249,8 @@ func TestFactsWithoutWork(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	got, _ = r.run(ctx, job{suite: oneSuite(t)})
+	s.Error = ""
+	got, _ = r.run(ctx, job{suite: s})
 	if got.Verdict != outcome.Error || !strings.Contains(got.Reason, "cancelled") {
 		t.Errorf("cancelled run: %s %q", got.Verdict, got.Reason)
 	}
@@ -252,10 +266,10 @@ func TestSuiteDeadline(t *testing.T) {
 		}
 		return passingSuite(c)
 	})
-	s := oneSuite(t)
+	s, p := oneSuite(t)
 	s.Timeout = time.Second
-	r := suiteRunner{image: "python:3.11-slim", sources: gitSources{}}
-	got, _ := r.run(context.Background(), job{suite: s})
+	r := suiteRunner{image: "python:3.11-slim", sources: gitSources{}, wheels: &wheelBuilds{}}
+	got, _ := r.run(context.Background(), job{suite: s, build: p.CoreBuild})
 	if got.Verdict != outcome.Timeout {
 		t.Errorf("suite past its deadline: %s %q, want timeout", got.Verdict, got.Reason)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path"
@@ -32,6 +33,8 @@ type Run struct {
 	// ExitCode is 0 when no contract broke and 1 when one did, or when the reports could not be written (as the CLI).
 	ExitCode int
 	// +private
+	Failure string
+	// +private
 	GithubMarkdown string
 	// +private
 	Commands string
@@ -39,10 +42,19 @@ type Run struct {
 	Outputs string
 }
 
-// Check returns the verdict table, or fails with it when a contract broke.
+// tableOut receives the verdict table of a failing check: the function's
+// standard output, which dagger call shows once, in the function's log.
+var tableOut io.Writer = os.Stdout
+
+// Check returns the verdict table when no contract broke. When one did,
+// it prints the table (once, in the function's output) and fails with a
+// one-line error naming the failing suites: dagger call prints an error in
+// its progress tree and again after "Error:", and a whole table twice
+// would double every failure in CI logs.
 func (r *Run) Check() (string, error) {
 	if r.ExitCode != 0 {
-		return "", errors.New(r.Summary)
+		fmt.Fprint(tableOut, r.Summary)
+		return "", errors.New(r.Failure)
 	}
 	return r.Summary, nil
 }
@@ -143,28 +155,45 @@ func loadRun(ctx context.Context, reports *dagger.Directory) (*Run, error) {
 }
 
 // summarize renders res (classified, res.Dir holding its logs) into a Run.
-// failure is what went wrong with the reports, if anything: the table then
-// names it and the run fails.
-func summarize(res *report.Result, reports *dagger.Directory, failure error) *Run {
+// reportErr is what went wrong with the reports, if anything: the table
+// then names it and the run fails.
+func summarize(res *report.Result, reports *dagger.Directory, reportErr error) *Run {
 	var table bytes.Buffer
 	report.Terminal(&table, res)
 	summary, commands, err := github.Render(res)
 	if err != nil {
-		failure = errors.Join(failure, fmt.Errorf("rendering the GitHub summary: %w", err))
+		reportErr = errors.Join(reportErr, fmt.Errorf("rendering the GitHub summary: %w", err))
 	}
 	run := &Run{
 		Summary:        table.String(),
+		Failure:        failure(res),
 		Reports:        reports,
 		ExitCode:       report.ExitCode(res),
 		GithubMarkdown: summary,
 		Commands:       commands,
 		Outputs:        stepOutputs(res),
 	}
-	if failure != nil {
-		run.Summary += fmt.Sprintf("\nreports incomplete: %v\n", failure)
+	if reportErr != nil {
+		run.Summary += fmt.Sprintf("\nreports incomplete: %v\n", reportErr)
+		incomplete := fmt.Sprintf("reports incomplete: %v", reportErr)
+		if run.ExitCode == 0 {
+			run.Failure = incomplete
+		} else {
+			run.Failure += "; " + incomplete
+		}
 		run.ExitCode = 1
 	}
 	return run
+}
+
+// failure is the one-line error of a failing run: its headline and the
+// suites that fail it.
+func failure(res *report.Result) string {
+	msg := report.Headline(res)
+	if names := report.FailingSuites(res); len(names) > 0 {
+		msg += ": " + strings.Join(names, ", ")
+	}
+	return msg
 }
 
 // writeFiles writes files (relative paths) under dir, never outside it.

@@ -42,8 +42,8 @@ func TestFromReports(t *testing.T) {
 	if again.ExitCode != 1 || run.ExitCode != 1 {
 		t.Errorf("exit codes %d (run) and %d (from-reports), want 1: store did not run", run.ExitCode, again.ExitCode)
 	}
-	if _, err := again.Check(); err == nil || !strings.Contains(err.Error(), "pipeline") {
-		t.Errorf("Check() = %v, want the table as the error", err)
+	if _, err := again.Check(); err == nil || !strings.HasSuffix(err.Error(), "(fail-on regressions): store") {
+		t.Errorf("Check() = %v, want an error naming store, the suite that fails the run", err)
 	}
 	if !strings.Contains(again.Outputs, "failed=pipeline\n") || !strings.Contains(again.Outputs, "broken=store\n") {
 		t.Errorf("step outputs:\n%s", again.Outputs)
@@ -116,8 +116,9 @@ func TestNewRunKeepsVerdictsWhenReportsFail(t *testing.T) {
 		if run.ExitCode != 1 || run.Reports == nil {
 			t.Errorf("%s: exit %d, reports %v; want 1 and a directory", name, run.ExitCode, run.Reports)
 		}
-		if _, err := run.Check(); err == nil || !strings.Contains(err.Error(), "pipeline") {
-			t.Errorf("%s: Check() = %v, want the table with the failure", name, err)
+		printed := captureTable(t)
+		if _, err := run.Check(); err == nil || !strings.HasPrefix(err.Error(), "reports incomplete: ") || !strings.Contains(err.Error(), tc.want) || !strings.Contains(printed.String(), "pipeline") {
+			t.Errorf("%s: Check() = %v, printed %q; want the reports' failure, the table printed", name, err, printed)
 		}
 		if !strings.Contains(run.Outputs, "passed=pipeline") {
 			t.Errorf("%s: outputs %q", name, run.Outputs)

@@ -137,7 +137,7 @@ func (m *MarketDataContracts) execute(ctx context.Context, mx *matrix.Matrix, sp
 	jobs := jobsOf(entries)
 	outcomes := make([]outcome.Suite, len(jobs))
 	logs := make([]string, len(jobs))
-	r := suiteRunner{image: m.Image, sources: src}
+	r := suiteRunner{image: m.Image, sources: src, wheels: &wheelBuilds{}}
 	forEach(ctx, len(jobs), m.Concurrency, func(ctx context.Context, i int) {
 		outcomes[i], logs[i] = r.run(ctx, jobs[i])
 	})
@@ -151,7 +151,7 @@ func jobsOf(entries []campaign.Entry) []job {
 	var out []job
 	for _, e := range entries {
 		for _, s := range e.Plan.Suites {
-			out = append(out, job{label: e.Label, suite: s})
+			out = append(out, job{label: e.Label, suite: s, build: e.Plan.CoreBuild})
 		}
 	}
 	return out

@@ -39,6 +39,12 @@ func mountOf(e *enginetest.Engine, c enginetest.Chain, path string) enginetest.C
 	return nil
 }
 
+// coreMountOf returns the chain that made the Core tree a suite container
+// installs: the tree mounted into the build whose wheel c mounts.
+func coreMountOf(e *enginetest.Engine, c enginetest.Chain) enginetest.Chain {
+	return mountOf(e, mountOf(e, c, wheelMount), "/work/core")
+}
+
 // verdictWorld answers every query of a run; fails(suite, core) decides
 // which suites' tests fail, core being the chain that made Core's mount.
 func verdictWorld(t *testing.T, fails func(suite string, core enginetest.Chain) bool) *enginetest.Engine {
@@ -52,7 +58,7 @@ func verdictWorld(t *testing.T, fails func(suite string, core enginetest.Chain) 
 		case leaf == "digest":
 			return "sha256:0123abcd", nil
 		case leaf == "exitCode" || leaf == "size" || leaf == "contents":
-			failing := fails(suiteOf(c), mountOf(e, c, "/work/core"))
+			failing := fails(suiteOf(c), coreMountOf(e, c))
 			xml := junitXML(suiteOf(c), failing)
 			return map[string]any{"exitCode": map[bool]int{true: 1}[failing], "size": len(xml), "contents": xml}[leaf], nil
 		case leaf == "exists":
@@ -75,11 +81,28 @@ func TestContracts(t *testing.T) {
 	}
 }
 
+// captureTable swaps the writer a failing check prints its table to.
+func captureTable(t *testing.T) *strings.Builder {
+	var b strings.Builder
+	old := tableOut
+	tableOut = &b
+	t.Cleanup(func() { tableOut = old })
+	return &b
+}
+
+// TestContractsBroken: a broken contract prints the table once, as the
+// function's output, and fails with one line naming the failing suite, so
+// dagger call does not print the table twice.
 func TestContractsBroken(t *testing.T) {
 	verdictWorld(t, func(suite string, _ enginetest.Chain) bool { return suite == "orchestrator" })
+	printed := captureTable(t)
 	table, err := newModule(t).Contracts(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), []string{"orchestrator"}, "")
-	if err == nil || table != "" || !strings.HasPrefix(err.Error(), "contract run:") || !strings.Contains(err.Error(), "orchestrator") {
-		t.Errorf("broken contract: table %q, error %v; want the table as the error", table, err)
+	want := "FAILED: 1 of 1 suite failing (fail-on failures): orchestrator"
+	if err == nil || table != "" || err.Error() != want {
+		t.Errorf("broken contract: table %q, error %v; want the error %q", table, err, want)
+	}
+	if !strings.HasPrefix(printed.String(), "contract run:") || !strings.Contains(printed.String(), "orchestrator") || strings.Count(printed.String(), "\nFAILED:") != 1 {
+		t.Errorf("printed table:\n%s", printed)
 	}
 }
 
@@ -157,8 +180,8 @@ func TestCoreSource(t *testing.T) {
 		t.Errorf("core source planned as %+v", core)
 	}
 	for _, c := range e.Leaves("exitCode") {
-		if m := mountOf(e, c, "/work/core"); len(m) < 2 || m[0].Name != "directory" || m[1].Str("path") != "pyproject.toml" {
-			t.Errorf("Core mounted from %s, want the --core-source directory", m)
+		if m := coreMountOf(e, c); len(m) < 2 || m[0].Name != "directory" || m[1].Str("path") != "pyproject.toml" {
+			t.Errorf("Core built from %s, want the --core-source directory", m)
 		}
 	}
 	for _, q := range e.Queries() {
@@ -194,9 +217,10 @@ func TestDemo(t *testing.T) {
 	e := verdictWorld(t, func(suite string, _ enginetest.Chain) bool { return suite == "store" })
 	ctx := context.Background()
 	m := newModule(t)
+	printed := captureTable(t)
 	table, err := m.Demo(ctx, "v2.0.0", "", nil)
-	if err == nil || table != "" || !strings.HasPrefix(err.Error(), "contract run:") || !strings.Contains(err.Error(), "store") {
-		t.Errorf("demo with a failing suite: table %q, error %v", table, err)
+	if err == nil || table != "" || !strings.HasSuffix(err.Error(), ": store") || !strings.Contains(printed.String(), "store") {
+		t.Errorf("demo with a failing suite: table %q, error %v, printed %q", table, err, printed)
 	}
 	if got, want := pytestSuites(e), []string{"orchestrator", "pipeline", "store"}; !slices.Equal(got, want) {
 		t.Errorf("demo ran %v, want %v", got, want)
@@ -206,7 +230,7 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range e.Leaves("exitCode") {
-		core := mountOf(e, c, "/work/core")
+		core := coreMountOf(e, c)
 		if err := sameFiles(core, want); err != nil {
 			t.Errorf("%s: Core mount is not examples' v2.0.0: %v", suiteOf(c), err)
 		}

@@ -95,6 +95,8 @@ func (w *world) resolve(c enginetest.Chain) (any, error) {
 		return w.syncContainer(c)
 	case leaf == "export" && c[0].Name == "directory":
 		return exportDirectory(c)
+	case leaf == "entries":
+		return []string{testWheel}, nil
 	case leaf == "sync", leaf == "exists":
 		return map[string]any{"sync": nil, "exists": true}[leaf], nil
 	}
@@ -142,7 +144,7 @@ func (w *world) downstreamOf(c enginetest.Chain) string {
 
 func newWorld(t *testing.T) *world {
 	w := &world{
-		failInstall: map[string]string{"https://git.example/store.git": "pip install -e ."},
+		failInstall: map[string]string{"https://git.example/store.git": "--no-warn-script-location -e ."},
 		exitCode:    map[string]int{"https://git.example/pipeline.git": 1, "git@git.example:orchestrator.git": 0},
 	}
 	w.e = enginetest.Use(t, w.resolve)
@@ -244,7 +246,7 @@ func TestRunVerdictsAndReports(t *testing.T) {
 		t.Errorf("exit code %d, want 1 (pipeline failed, store errored)", run.ExitCode)
 	}
 	if _, err := run.Check(); err == nil || !strings.Contains(err.Error(), "pipeline") {
-		t.Errorf("Check() = %v, want the table as the error", err)
+		t.Errorf("Check() = %v, want an error naming the failing suites", err)
 	}
 	res, files := reportsOf(t, w.e, run)
 	if len(res.Runs) != 1 || res.Runs[0].Core.SHA != fakeSHA(coreURL, "v2.0.0") {
@@ -339,9 +341,13 @@ func checkSuiteChain(t *testing.T, e *enginetest.Engine, s plan.Suite, c enginet
 	for _, i := range c.Index("withMountedDirectory") {
 		mounts[c[i].Str("path")] = i
 		src, _ := e.Object(c[i].Str("source"))
-		want := map[string]plan.Source{"/work/downstream": s.Downstream, "/work/core": s.Core}[c[i].Str("path")]
-		if !src.Has("git", "commit", "tree") || src[0].Str("url") != want.Repo || src[1].Str("id") != want.SHA {
-			t.Errorf("mount %s from %s, want git(%s).commit(%s).tree", c[i].Str("path"), src, want.Repo, want.SHA)
+		switch c[i].Str("path") {
+		case "/work/downstream":
+			checkTree(t, "downstream", src, s.Downstream)
+		case wheelMount:
+			checkBuild(t, e, src, s.Core)
+		default:
+			t.Errorf("unexpected mount %s", c[i])
 		}
 	}
 	for _, env := range s.Env {
@@ -372,6 +378,9 @@ func checkSuiteChain(t *testing.T, e *enginetest.Engine, s plan.Suite, c enginet
 		if want[0] == plan.Python {
 			want[0] = "python"
 		}
+		if i := slices.Index(want, plan.CoreWheel); i >= 0 {
+			want[i] = wheelMount + "/" + testWheel
+		}
 		if !slices.Equal(argv[4:], want) {
 			t.Errorf("step %q runs %q, want the plan's %q", st.Name, argv[4:], want)
 		}
@@ -383,17 +392,71 @@ func checkSuiteChain(t *testing.T, e *enginetest.Engine, s plan.Suite, c enginet
 		}
 		switch st.Layer {
 		case plan.LayerDownstream:
-			if i < mounts["/work/downstream"] || i > mounts["/work/core"] {
-				t.Errorf("downstream step %q at %d, want between the downstream mount (%d) and Core's (%d)", st.Name, i, mounts["/work/downstream"], mounts["/work/core"])
+			if i < mounts["/work/downstream"] || i > mounts[wheelMount] {
+				t.Errorf("downstream step %q at %d, want between the downstream mount (%d) and Core's wheel (%d)", st.Name, i, mounts["/work/downstream"], mounts[wheelMount])
 			}
 		default:
-			if i < mounts["/work/core"] {
-				t.Errorf("%s step %q at %d runs before Core is mounted (%d)", st.Layer, st.Name, i, mounts["/work/core"])
+			if i < mounts[wheelMount] {
+				t.Errorf("%s step %q at %d runs before Core's wheel is mounted (%d)", st.Layer, st.Name, i, mounts[wheelMount])
 			}
 		}
 	}
-	if last := c[execs[len(execs)-1]].Strings("args"); !slices.Contains(last, "pytest") {
-		t.Errorf("last exec %q is not pytest", last)
+	if last := c[execs[len(execs)-1]].Strings("args"); !slices.Contains(last, "../"+plan.PytestWrapperPath) {
+		t.Errorf("last exec %q is not pytest's wrapper", last)
+	}
+}
+
+// checkTree checks that a mounted directory is src's tree at its SHA.
+func checkTree(t *testing.T, what string, got enginetest.Chain, src plan.Source) {
+	t.Helper()
+	if !got.Has("git", "commit", "tree") || got[0].Str("url") != src.Repo || got[1].Str("id") != src.SHA {
+		t.Errorf("%s from %s, want git(%s).commit(%s).tree", what, got, src.Repo, src.SHA)
+	}
+}
+
+// checkBuild checks that a wheel directory is the output of Core's build:
+// the image, Core's tree at its SHA, the build helper, then
+// directory(/work/wheel).
+func checkBuild(t *testing.T, e *enginetest.Engine, got enginetest.Chain, core plan.Source) {
+	t.Helper()
+	if len(got) < 3 || got[0].Name != "container" || got[1].Str("address") != "python:3.11-slim" || got.Leaf().Name != "directory" || got.Leaf().Str("path") != "/work/wheel" {
+		t.Errorf("Core's wheel from %s, want container.from(image)...directory(/work/wheel)", got)
+		return
+	}
+	tree, _ := e.Object(got[got.Index("withMountedDirectory")[0]].Str("source"))
+	checkTree(t, "Core's build", tree, core)
+	execs := got.Index("withExec")
+	if len(execs) != 1 || !slices.Contains(got[execs[0]].Strings("args"), plan.BuildHelperPath) {
+		t.Errorf("Core's build runs %v, want the build helper once", execs)
+	}
+}
+
+// TestCoreBuiltOncePerCommit: with a baseline, two Core commits are
+// tested by three suites each; each commit is built once, and every suite
+// mounts the wheel of its own Core.
+func TestCoreBuiltOncePerCommit(t *testing.T) {
+	w := newWorld(t)
+	if _, err := newModule(t).Run(context.Background(), "v2.0.0", "v1.2.0", nil, dag.File("m.yaml", testMatrix), nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	builds := map[string]int{}
+	for _, c := range w.e.Leaves("entries") {
+		tree, _ := w.e.Object(c[c.Index("withMountedDirectory")[0]].Str("source"))
+		builds[tree[1].Str("id")]++
+	}
+	v1, v2 := fakeSHA(coreURL, "v1.2.0"), fakeSHA(coreURL, "v2.0.0")
+	if len(builds) != 2 || builds[v1] != 1 || builds[v2] != 1 {
+		t.Errorf("Core builds per commit: %v, want one for %s and one for %s", builds, v1[:7], v2[:7])
+	}
+	mounted := map[string]int{}
+	for _, c := range w.e.Leaves("exitCode") {
+		build := mountOf(w.e, c, wheelMount)
+		tree, _ := w.e.Object(build[build.Index("withMountedDirectory")[0]].Str("source"))
+		mounted[tree[1].Str("id")]++
+	}
+	// store's install fails on both sides: pipeline and orchestrator reach pytest.
+	if mounted[v1] != 2 || mounted[v2] != 2 {
+		t.Errorf("suites mounting each Core's wheel: %v, want 2 each", mounted)
 	}
 }
 

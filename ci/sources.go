@@ -51,13 +51,20 @@ func (g gitSources) Resolve(ctx context.Context, repo, ref string) (string, erro
 		return "", errLocalRepo
 	}
 	if refs.IsFullSHA(ref) {
-		return g.repo(repo).Commit(ref).Commit(ctx)
+		sha, err := g.repo(repo).Commit(ref).Commit(ctx)
+		if err != nil {
+			return "", gitError(repo, err)
+		}
+		return sha, nil
 	}
 	sha, err := g.repo(repo).Ref(ref).Commit(ctx)
-	if err != nil && refs.IsShortSHA(ref) {
-		return "", fmt.Errorf("%w (Dagger's git recognises commits only by their full 40-hex SHA: pass the full SHA)", err)
+	switch {
+	case err != nil && refs.IsShortSHA(ref):
+		return "", fmt.Errorf("%w (Dagger's git recognises commits only by their full 40-hex SHA: pass the full SHA)", gitError(repo, err))
+	case err != nil:
+		return "", gitError(repo, err)
 	}
-	return sha, err
+	return sha, nil
 }
 
 // Tree is the repo's tree at the resolved SHA, so the layers built on it

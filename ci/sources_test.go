@@ -172,6 +172,28 @@ func TestGitSourcesResolve(t *testing.T) {
 	}
 }
 
+// TestGitSourcesMissingRepo: the engine's bare "exit status 128" (what a
+// real v0.21.8 engine said for a repository that does not exist) reads as
+// what it means, without the engine's trace id; other errors keep their
+// message, without it too.
+func TestGitSourcesMissingRepo(t *testing.T) {
+	enginetest.Use(t, func(c enginetest.Chain) (any, error) {
+		if c[0].Str("url") == "https://github.com/o/gone" {
+			return nil, errors.New("git error: exit status 128 [traceparent:41eb0c0dd1e1d5b2a7b59c3e8d1f0c11-2b0e5c1f7a9d3e44]")
+		}
+		return nil, errors.New(`repository does not contain ref "v9.9.9" [traceparent:00aa-11bb]`)
+	})
+	ctx := context.Background()
+	_, err := gitSources{}.Resolve(ctx, "https://github.com/o/gone", "main")
+	if err == nil || !strings.Contains(err.Error(), "repository https://github.com/o/gone not found or not readable") || strings.Contains(err.Error(), "traceparent") {
+		t.Errorf("missing repo: %v", err)
+	}
+	_, err = gitSources{}.Resolve(ctx, "https://github.com/o/core", "v9.9.9")
+	if err == nil || err.Error() != `repository does not contain ref "v9.9.9"` {
+		t.Errorf("unknown ref: %v", err)
+	}
+}
+
 func TestGitSourcesTree(t *testing.T) {
 	e := enginetest.Use(t, gitResolver(nil))
 	ctx := context.Background()

@@ -13,6 +13,7 @@ import (
 
 	"dagger/market-data-contracts/internal/dagger"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/diagnose"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
@@ -42,19 +43,24 @@ const (
 	killNotice  = "timeout: sending signal KILL to command "
 )
 
-// tailSize bounds the output quoted in an error reason.
-const tailSize = 2048
+// buildTimeout bounds Core's wheel build. It is fixed (not the first
+// suite's timeout), so the build exec stays cached across runs.
+const buildTimeout = 15 * time.Minute
 
 // job is one suite of one plan; label names its run (logs/<label>/...).
 type job struct {
 	label string
 	suite plan.Suite
+	// build is the plan's Core build (plan.Plan.CoreBuild).
+	build plan.CoreBuild
 }
 
 // suiteRunner turns plan suites into containers.
 type suiteRunner struct {
 	image   string
 	sources sources
+	// wheels builds Core's wheel once per Core source for all suites.
+	wheels *wheelBuilds
 }
 
 // run executes one suite, collects facts and decides its verdict through
@@ -70,7 +76,7 @@ func (r suiteRunner) run(ctx context.Context, j job) (outcome.Suite, string) {
 	sctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
 	var log strings.Builder
-	facts := r.collect(sctx, s, &log)
+	facts := r.collect(sctx, j, &log)
 	if errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		facts.TimedOut = true
 	} else if ctx.Err() != nil && facts.SetupError == "" {
@@ -83,8 +89,10 @@ func (r suiteRunner) run(ctx context.Context, j job) (outcome.Suite, string) {
 }
 
 // collect runs the suite's layers in order and records what happened:
-// downstream tree and install, then Core's tree and install, then pytest.
-func (r suiteRunner) collect(ctx context.Context, s plan.Suite, log *strings.Builder) outcome.Facts {
+// downstream tree and install, then Core's wheel (built once per Core for
+// the whole run) and its install, then pytest.
+func (r suiteRunner) collect(ctx context.Context, j job, log *strings.Builder) outcome.Facts {
+	s := j.suite
 	facts := outcome.Facts{TestPath: s.Tests, Timeout: s.Timeout}
 	fail := func(reason string) outcome.Facts {
 		if ctx.Err() == nil {
@@ -98,23 +106,23 @@ func (r suiteRunner) collect(ctx context.Context, s plan.Suite, log *strings.Bui
 	}
 	downstream, err := r.tree(ctx, s.Downstream)
 	if err != nil {
-		return fail(fmt.Sprintf("clone downstream: %v", err))
+		return fail("clone downstream: " + engineError(err))
 	}
 	core, err := r.tree(ctx, s.Core)
 	if err != nil {
-		return fail(fmt.Sprintf("clone core: %v", err))
+		return fail("clone core: " + engineError(err))
 	}
 	ctr, err := r.downstreamLayer(s, downstream).Sync(ctx)
-	if err == nil {
-		ctr, err = coreLayer(ctr, s, core).Sync(ctx)
-	}
 	if err != nil {
-		log.WriteString(execOutput(err))
-		if stepTimedOut(err) {
-			facts.TimedOut = true
-			return facts
-		}
-		return fail(stepFailure(s, err))
+		return r.stepError(ctx, s, err, nil, &facts, log)
+	}
+	wheel, err := r.wheels.get(ctx, r.image, s.Core, j.build, core)
+	if err != nil {
+		return fail(err.Error())
+	}
+	ctr, err = coreLayer(ctr, s, wheel).Sync(ctx)
+	if err != nil {
+		return r.stepError(ctx, s, err, &wheel, &facts, log)
 	}
 	exists, err := downstream.Exists(ctx, s.Tests)
 	if err != nil {
@@ -126,6 +134,19 @@ func (r suiteRunner) collect(ctx context.Context, s plan.Suite, log *strings.Bui
 	}
 	pytest(ctx, pytestLayer(ctr, s), s, &facts, log)
 	return facts
+}
+
+// stepError records a failed layer: its output in the log, and a timeout
+// or an error reason naming the step.
+func (r suiteRunner) stepError(ctx context.Context, s plan.Suite, err error, wheel *builtWheel, facts *outcome.Facts, log *strings.Builder) outcome.Facts {
+	log.WriteString(execOutput(err))
+	switch {
+	case stepTimedOut(err):
+		facts.TimedOut = true
+	case ctx.Err() == nil:
+		facts.SetupError = stepFailure(s, wheel, err)
+	}
+	return *facts
 }
 
 // tree returns a source's directory, synced so that a clone failure is
@@ -158,27 +179,28 @@ func (r suiteRunner) base(s plan.Suite) *dagger.Container {
 // reuses it for every Core ref.
 func (r suiteRunner) downstreamLayer(s plan.Suite, tree *dagger.Directory) *dagger.Container {
 	c := r.base(s).WithMountedDirectory(workPath(plan.DownstreamDir), tree)
-	return withSteps(c, s, plan.LayerDownstream)
+	return withSteps(c, s, plan.LayerDownstream, nil)
 }
 
-// coreLayer mounts Core and installs it on top of the downstream layer.
-func coreLayer(c *dagger.Container, s plan.Suite, tree *dagger.Directory) *dagger.Container {
-	c = c.WithMountedDirectory(workPath(plan.CoreDir), tree)
-	return withSteps(c, s, plan.LayerCore)
+// coreLayer mounts Core's wheel and installs it on top of the downstream
+// layer.
+func coreLayer(c *dagger.Container, s plan.Suite, wheel builtWheel) *dagger.Container {
+	c = c.WithMountedDirectory(wheelMount, wheel.dir)
+	return withSteps(c, s, plan.LayerCore, &wheel)
 }
 
 // pytestLayer runs the test step; any exit code is a result, not an error.
 func pytestLayer(c *dagger.Container, s plan.Suite) *dagger.Container {
 	for _, st := range s.StepsOf(plan.LayerTest) {
 		c = c.WithWorkdir(workPath(st.Dir)).
-			WithExec(execArgv(st, s.Timeout), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+			WithExec(execArgv(st, s.Timeout, nil), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
 	}
 	return c
 }
 
-func withSteps(c *dagger.Container, s plan.Suite, layer plan.Layer) *dagger.Container {
+func withSteps(c *dagger.Container, s plan.Suite, layer plan.Layer, wheel *builtWheel) *dagger.Container {
 	for _, st := range s.StepsOf(layer) {
-		c = c.WithWorkdir(workPath(st.Dir)).WithExec(execArgv(st, s.Timeout))
+		c = c.WithWorkdir(workPath(st.Dir)).WithExec(execArgv(st, s.Timeout, wheel))
 	}
 	return c
 }
@@ -214,7 +236,7 @@ func pytest(ctx context.Context, c *dagger.Container, s plan.Suite, facts *outco
 		facts.ReportError = err.Error()
 		return
 	}
-	facts.Cases = rep.Cases()
+	facts.Cases = outcome.CasesOf(rep)
 }
 
 // readReport reads pytest's report, refusing one larger than junit.Parse
@@ -231,12 +253,18 @@ func readReport(ctx context.Context, f *dagger.File) (string, error) {
 }
 
 // execArgv is a step's argv as the container runs it: plan.Python mapped
-// to the image's python, wrapped in timeout(1) with the suite's timeout.
-// The wrapper depends only on the plan, so cache keys stay stable.
-func execArgv(st plan.Step, timeout time.Duration) []string {
+// to the image's python, plan.CoreWheel to the mounted wheel, wrapped in
+// timeout(1) with the suite's timeout. The wrapper depends only on the
+// plan, so cache keys stay stable.
+func execArgv(st plan.Step, timeout time.Duration, wheel *builtWheel) []string {
 	argv := slices.Clone(st.Argv)
 	if argv[0] == plan.Python {
 		argv[0] = containerPython
+	}
+	for i, a := range argv {
+		if a == plan.CoreWheel && wheel != nil {
+			argv[i] = path.Join(wheelMount, wheel.name)
+		}
 	}
 	secs := max(int(math.Ceil(timeout.Seconds())), 1)
 	return append([]string{"timeout", "--verbose", "--kill-after=" + killGrace, strconv.Itoa(secs) + "s"}, argv...)
@@ -246,24 +274,27 @@ func execArgv(st plan.Step, timeout time.Duration) []string {
 func workPath(rel string) string { return path.Join(workRoot, rel) }
 
 // stepFailure names the step an exec error came from, with its exit code
-// and the tail of its output; other errors are reported as they are.
-func stepFailure(s plan.Suite, err error) string {
+// and what diagnose.Quote picks of its output (as the host runner does);
+// other errors are reported as they are, without engine trace ids.
+func stepFailure(s plan.Suite, wheel *builtWheel, err error) string {
 	var ee *dagger.ExecError
 	if !errors.As(err, &ee) {
-		return fmt.Sprintf("preparing the suite: %v", err)
+		return "preparing the suite: " + engineError(err)
 	}
 	name := "a step"
 	for _, st := range s.Steps {
-		if slices.Equal(execArgv(st, s.Timeout), ee.Cmd) {
+		if slices.Equal(execArgv(st, s.Timeout, wheel), ee.Cmd) {
 			name = st.Name
 			break
 		}
 	}
-	out := ee.Stderr
-	if strings.TrimSpace(out) == "" {
-		out = ee.Stdout
-	}
-	return fmt.Sprintf("%s failed (exit %d): %s", name, ee.ExitCode, tail(out))
+	return fmt.Sprintf("%s failed (exit %d): %s", name, ee.ExitCode, quoteExec(ee))
+}
+
+// quoteExec is what a reason quotes of a failed exec's output: its
+// decisive lines and last lines (diagnose.Quote), stdout then stderr.
+func quoteExec(ee *dagger.ExecError) string {
+	return diagnose.Quote(ee.Stdout + "\n" + ee.Stderr)
 }
 
 // stepTimedOut reports whether an exec error is timeout(1) stopping a step.
@@ -289,17 +320,4 @@ func execOutput(err error) string {
 		return err.Error() + "\n"
 	}
 	return fmt.Sprintf("$ %s\n%s%s", strings.Join(ee.Cmd, " "), ee.Stdout, ee.Stderr)
-}
-
-// tail keeps the last tailSize bytes of out, from a line boundary.
-func tail(out string) string {
-	out = strings.TrimSpace(out)
-	if len(out) <= tailSize {
-		return out
-	}
-	out = out[len(out)-tailSize:]
-	if i := strings.IndexByte(out, '\n'); i >= 0 {
-		out = out[i+1:]
-	}
-	return out
 }

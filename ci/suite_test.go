@@ -17,7 +17,7 @@ import (
 
 func TestExecArgv(t *testing.T) {
 	st := plan.Step{Argv: []string{plan.Python, "-m", "pip", "install", "./core"}}
-	got := execArgv(st, 90*time.Second)
+	got := execArgv(st, 90*time.Second, nil)
 	want := []string{"timeout", "--verbose", "--kill-after=30s", "90s", "python", "-m", "pip", "install", "./core"}
 	if !slices.Equal(got, want) {
 		t.Errorf("execArgv = %q, want %q", got, want)
@@ -25,7 +25,7 @@ func TestExecArgv(t *testing.T) {
 	if st.Argv[0] != plan.Python {
 		t.Error("execArgv changed the plan's argv")
 	}
-	if got := execArgv(plan.Step{Argv: []string{"git", "status"}}, 1500*time.Millisecond); !slices.Equal(got[3:], []string{"2s", "git", "status"}) {
+	if got := execArgv(plan.Step{Argv: []string{"git", "status"}}, 1500*time.Millisecond, nil); !slices.Equal(got[3:], []string{"2s", "git", "status"}) {
 		t.Errorf("non-python step or fractional timeout: %q", got)
 	}
 }
@@ -45,23 +45,28 @@ func testSuite() plan.Suite {
 		Steps: []plan.Step{
 			{Name: "install downstream [0]", Layer: plan.LayerDownstream, Dir: "downstream", Argv: []string{plan.Python, "-m", "pip", "install", "-e", "."}},
 			{Name: "install pytest", Layer: plan.LayerDownstream, Dir: ".", Argv: []string{plan.Python, "-m", "pip", "install", "pytest"}},
-			{Name: "install core", Layer: plan.LayerCore, Dir: ".", Argv: []string{plan.Python, "-m", "pip", "install", "./core"}},
+			{Name: "install core", Layer: plan.LayerCore, Dir: ".", Argv: []string{plan.Python, "-m", "pip", "install", plan.CoreWheel}},
 		},
 	}
 }
 
 func TestStepFailure(t *testing.T) {
 	s := testSuite()
-	ee := &dagger.ExecError{Cmd: execArgv(s.Steps[1], s.Timeout), ExitCode: 1, Stderr: "noise\nERROR: No matching distribution found for pytest\n"}
-	got := stepFailure(s, fmt.Errorf("sync: %w", ee))
-	if !strings.HasPrefix(got, "install pytest failed (exit 1): ") || !strings.Contains(got, "No matching distribution") {
+	ee := &dagger.ExecError{Cmd: execArgv(s.Steps[1], s.Timeout, nil), ExitCode: 1, Stderr: "noise\nERROR: No matching distribution found for pytest\n"}
+	got := stepFailure(s, nil, fmt.Errorf("sync: %w", ee))
+	if got != "install pytest failed (exit 1): ERROR: No matching distribution found for pytest | noise" {
 		t.Errorf("reason %q", got)
 	}
+	wheel := &builtWheel{name: "market_data_core-2.0.0-py3-none-any.whl"}
+	ee = &dagger.ExecError{Cmd: execArgv(s.Steps[2], s.Timeout, wheel), ExitCode: 1, Stderr: "ERROR: bad wheel\n"}
+	if got := stepFailure(s, wheel, ee); got != "install core failed (exit 1): ERROR: bad wheel" {
+		t.Errorf("core install: %q", got)
+	}
 	ee = &dagger.ExecError{Cmd: []string{"other"}, ExitCode: 2, Stdout: "only stdout"}
-	if got := stepFailure(s, ee); got != "a step failed (exit 2): only stdout" {
+	if got := stepFailure(s, nil, ee); got != "a step failed (exit 2): only stdout" {
 		t.Errorf("unknown step: %q", got)
 	}
-	if got := stepFailure(s, errors.New("failed to resolve image")); got != "preparing the suite: failed to resolve image" {
+	if got := stepFailure(s, nil, errors.New("failed to resolve image [traceparent:41eb0c-77]")); got != "preparing the suite: failed to resolve image" {
 		t.Errorf("plain error: %q", got)
 	}
 	if !stepTimedOut(&dagger.ExecError{ExitCode: timeoutExit}) || stepTimedOut(&dagger.ExecError{ExitCode: 1}) || stepTimedOut(errors.New("x")) {
@@ -96,18 +101,22 @@ func TestTimedOut(t *testing.T) {
 }
 
 // TestTimeoutWrapperWithGNUTimeout runs execArgv's wrapper with the host's
-// GNU timeout (the images' is the same program), shortened to a 1s
-// timeout and a 1s grace, and checks that timedOut reads what it reports:
+// GNU timeout (the images' is the same program), shortened to a 5s
+// timeout and a 2s grace, and checks that timedOut reads what it reports:
 // 124 after TERM, 137 with the KILL notice for a command that ignores
-// TERM, and 137 without it for a command killed by something else.
+// TERM, and 137 without it for a command killed by something else. The
+// interpreter is started by its real path (a pyenv shim alone can take a
+// second on a loaded machine), and 5s leaves a loaded machine time to
+// start it and install the TERM handler before TERM comes.
 func TestTimeoutWrapperWithGNUTimeout(t *testing.T) {
 	if _, err := exec.LookPath("timeout"); err != nil {
 		t.Fatal("timeout (GNU coreutils) not found")
 	}
-	py, err := exec.LookPath("python3")
+	out, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
 	if err != nil {
-		t.Fatal("python3 not found")
+		t.Fatalf("python3: %v", err)
 	}
+	py := strings.TrimSpace(string(out))
 	for _, tc := range []struct {
 		name   string
 		script string
@@ -121,12 +130,12 @@ func TestTimeoutWrapperWithGNUTimeout(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			argv := execArgv(plan.Step{Argv: []string{py, "-c", tc.script}}, time.Second)
+			argv := execArgv(plan.Step{Argv: []string{py, "-c", tc.script}}, 5*time.Second, nil)
 			i := slices.Index(argv, "--kill-after="+killGrace)
 			if i < 0 {
 				t.Fatalf("wrapper %q has no --kill-after=%s", argv, killGrace)
 			}
-			argv[i] = "--kill-after=1s"
+			argv[i] = "--kill-after=2s"
 			var stderr strings.Builder
 			cmd := exec.Command(argv[0], argv[1:]...)
 			cmd.Stderr = &stderr
@@ -148,15 +157,7 @@ func TestTimeoutWrapperWithGNUTimeout(t *testing.T) {
 	}
 }
 
-func TestTailAndKeepEnd(t *testing.T) {
-	if got := tail("  short\n"); got != "short" {
-		t.Errorf("tail(short) = %q", got)
-	}
-	long := strings.Repeat("line of output\n", 500) + "last line"
-	got := tail(long)
-	if len(got) > tailSize || !strings.HasSuffix(got, "last line") || !strings.HasPrefix(got, "line of output") {
-		t.Errorf("tail(long) = %d bytes starting %q", len(got), got[:20])
-	}
+func TestKeepEnd(t *testing.T) {
 	if got := keepEnd("abcdef", 3); got != "[... output truncated ...]\ndef" {
 		t.Errorf("keepEnd = %q", got)
 	}

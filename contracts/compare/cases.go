@@ -3,12 +3,20 @@ package compare
 import (
 	"slices"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/diagnose"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 )
 
 // compareCases classifies the candidate's cases against the baseline's,
 // then appends the cases the candidate lacks. Either suite may be nil.
+//
+// A module the candidate could not collect (diagnose.CollectionError) hides
+// its tests: each baseline case of that module is compared as if it had
+// errored on the candidate with the collection exception (so a test that
+// passed on the baseline is Regressed, not Removed), and the collection
+// error itself is left out, since those cases stand for it. A module the
+// baseline could not collect and the candidate did is Fixed.
 func compareCases(baseline, candidate *outcome.Suite) []Case {
 	var bcases, ccases []junit.Case
 	var bflaky, cflaky []string
@@ -24,21 +32,52 @@ func compareCases(baseline, candidate *outcome.Suite) []Case {
 			base[bcases[i].ID()] = &bcases[i]
 		}
 	}
+	hiding := diagnose.Collections(ccases)
 	seen := make(map[string]bool, len(ccases))
 	var out []Case
 	for i := range ccases {
 		id := ccases[i].ID()
 		seen[id] = true
+		if col, ok := diagnose.CollectionError(ccases[i]); ok && base[id] == nil && anyIn(bcases, col) {
+			continue // its module's baseline cases stand for it, below
+		}
 		f := flakiness{baseline: slices.Contains(bflaky, id), candidate: slices.Contains(cflaky, id)}
 		out = append(out, compareCase(base[id], &ccases[i], f))
 	}
 	for i := range bcases {
-		if id := bcases[i].ID(); !seen[id] {
-			seen[id] = true
-			out = append(out, compareCase(&bcases[i], nil, flakiness{}))
+		id := bcases[i].ID()
+		if seen[id] {
+			continue
 		}
+		seen[id] = true
+		out = append(out, absentCase(&bcases[i], hiding, ccases))
 	}
 	return out
+}
+
+// absentCase classifies a baseline case the candidate does not have: hidden
+// by a collection error, Fixed (a baseline collection error whose module
+// the candidate collected), or Removed.
+func absentCase(b *junit.Case, hiding []diagnose.Collection, ccases []junit.Case) Case {
+	for _, col := range hiding {
+		if col.Contains(b.Classname) {
+			c := Case{ID: b.ID(), Baseline: b.Status, Candidate: junit.StatusError, Message: col.Exception}
+			c.Class = caseClass(b.Status, junit.StatusError, flakiness{})
+			if c.Message == "" {
+				c.Message = col.Describe()
+			}
+			return c
+		}
+	}
+	if col, ok := diagnose.CollectionError(*b); ok && anyIn(ccases, col) {
+		return Case{ID: b.ID(), Class: Fixed, Baseline: b.Status, Message: b.Message}
+	}
+	return compareCase(b, nil, flakiness{})
+}
+
+// anyIn reports whether some case belongs to col's module.
+func anyIn(cases []junit.Case, col diagnose.Collection) bool {
+	return slices.ContainsFunc(cases, func(c junit.Case) bool { return col.Contains(c.Classname) })
 }
 
 // flakiness says on which side a case failed and then passed when rerun.
@@ -57,6 +96,9 @@ func compareCase(b, c *junit.Case, flaky flakiness) Case {
 	switch {
 	case c != nil && c.Status != junit.StatusPassed:
 		out.Message = c.Message
+		if col, ok := diagnose.CollectionError(*c); ok && col.Exception != "" {
+			out.Message = col.Exception
+		}
 	case out.Class == Fixed || (out.Class == Removed && fails(b.Status)):
 		out.Message = b.Message
 	}

@@ -206,3 +206,81 @@ func TestClassesListsEveryClassOnce(t *testing.T) {
 		}
 	}
 }
+
+// collectionError is the error case pytest reports for a module it could
+// not collect, as the plan's pytest wrapper describes it.
+func collectionError(module, exception string) junit.Case {
+	return junit.Case{Name: module, Status: errd, Message: "collection failure",
+		Text: "[contracts] exception: " + exception + "\n[contracts] core: ImportError from market_data_core.telemetry\n\ntraceback"}
+}
+
+func TestCollectionErrorHidesItsModulesTests(t *testing.T) {
+	exc := "ImportError: cannot import name 'RateAdjustment' from 'market_data_core.telemetry'"
+	c := func(class, name string, s junit.Status) junit.Case {
+		return junit.Case{Classname: class, Name: name, Status: s, Message: name + " " + string(s)}
+	}
+	base := outcome.Suite{Name: "pipeline", Verdict: outcome.Failed, Cases: []junit.Case{
+		c("tests.contracts.test_flow", "test_a", pass),
+		c("tests.contracts.test_flow.TestX", "test_b", pass),
+		c("tests.contracts.test_flow", "test_c", fail),
+		c("tests.contracts.test_other", "test_d", pass),
+		c("tests.contracts.test_gone", "test_e", pass),
+		c("tests.contracts.test_flow_v2", "test_f", pass),
+	}}
+	cand := outcome.Suite{Name: "pipeline", Verdict: outcome.Failed, Cases: []junit.Case{
+		collectionError("tests.contracts.test_flow", exc),
+		c("tests.contracts.test_other", "test_d", fail),
+		c("tests.contracts.test_flow_v2", "test_f", pass),
+	}}
+	got := Compare([]outcome.Suite{base}, []outcome.Suite{cand})[0]
+	var classes []string
+	for _, k := range got.Cases {
+		classes = append(classes, k.ID+":"+string(k.Class)+":"+string(k.Candidate))
+	}
+	want := []string{
+		"tests.contracts.test_other::test_d:regressed:failed",
+		"tests.contracts.test_flow_v2::test_f:passing:passed",
+		"tests.contracts.test_flow::test_a:regressed:error",
+		"tests.contracts.test_flow.TestX::test_b:regressed:error",
+		"tests.contracts.test_flow::test_c:still-failing:error",
+		"tests.contracts.test_gone::test_e:removed:",
+	}
+	if !slices.Equal(classes, want) {
+		t.Fatalf("cases:\n%q\nwant\n%q", classes, want)
+	}
+	if got.Cases[2].Message != exc {
+		t.Errorf("a hidden case's message is %q, want the collection exception", got.Cases[2].Message)
+	}
+	if got.Class != Regressed || len(got.Breaking()) != 3 {
+		t.Errorf("suite %s with %d breaking cases, want regressed with 3", got.Class, len(got.Breaking()))
+	}
+}
+
+func TestCollectionErrorOfANewModuleIsNewFailing(t *testing.T) {
+	base := suite("s", outcome.Passed, map[string]junit.Status{"a": pass})
+	cand := base
+	cand.Cases = append(slices.Clone(base.Cases), collectionError("tests.contracts.test_new", "ImportError: x"))
+	got := Compare([]outcome.Suite{base}, []outcome.Suite{cand})[0]
+	if len(got.Cases) != 2 || got.Cases[1].Class != NewFailing || got.Cases[1].Message != "ImportError: x" {
+		t.Errorf("got %+v", got.Cases)
+	}
+}
+
+func TestCollectionErrorOnBothSidesAndFixed(t *testing.T) {
+	col := collectionError("tests.contracts.test_flow", "ImportError: x")
+	ok := junit.Case{Classname: "tests.contracts.test_flow", Name: "test_a", Status: pass}
+	still := Compare([]outcome.Suite{{Name: "s", Verdict: outcome.Failed, Cases: []junit.Case{col}}},
+		[]outcome.Suite{{Name: "s", Verdict: outcome.Failed, Cases: []junit.Case{col}}})[0]
+	if len(still.Cases) != 1 || still.Cases[0].Class != StillFailing {
+		t.Errorf("a module uncollectable on both sides: %+v", still.Cases)
+	}
+	fixed := Compare([]outcome.Suite{{Name: "s", Verdict: outcome.Failed, Cases: []junit.Case{col}}},
+		[]outcome.Suite{{Name: "s", Verdict: outcome.Passed, Cases: []junit.Case{ok}}})[0]
+	var classes []Class
+	for _, c := range fixed.Cases {
+		classes = append(classes, c.Class)
+	}
+	if !slices.Equal(classes, []Class{NewPassing, Fixed}) || fixed.Class != Fixed {
+		t.Errorf("a module collectable again: %v, suite %s", classes, fixed.Class)
+	}
+}

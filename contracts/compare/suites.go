@@ -2,8 +2,6 @@ package compare
 
 import "github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 
-// ran reports whether a suite ran its tests (its verdict is passed or
-// failed); error, timeout and no-tests suites did not.
 
 // compareSuite classifies one suite; b or c is nil when absent.
 func compareSuite(b, c *outcome.Suite) Suite {

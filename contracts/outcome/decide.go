@@ -2,8 +2,10 @@ package outcome
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/diagnose"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 )
 
@@ -63,11 +65,21 @@ func Decide(f Facts) (Verdict, string) {
 }
 
 // fromCases judges a pytest run that exited 0 or 1 with a readable report.
+//
+// A module that could not be collected (its cases are missing; pytest
+// reports one error case for it, see diagnose.CollectionError) is a broken
+// contract when Core raised the exception (Failed), and a problem of the
+// suite's environment otherwise (Error, naming what is missing), unless
+// other tests failed too: then the suite failed, and the reason still says
+// which modules could not run.
 func fromCases(f Facts) (Verdict, string) {
 	c := junit.Count(f.Cases)
+	cols := diagnose.Collections(f.Cases)
 	switch {
-	case c.Failed+c.Errors > 0:
-		return Failed, ""
+	case c.Failed+c.Errors > len(cols) || fromCore(cols):
+		return Failed, collectionReason(cols)
+	case len(cols) > 0:
+		return Error, collectionReason(cols)
 	case c.Tests == 0:
 		return NoTests, fmt.Sprintf("pytest collected no tests in %s", f.TestPath)
 	case c.Passed == 0:
@@ -98,6 +110,41 @@ func abnormalExit(f Facts) string {
 		return msg + " without a failing test in its report (the interpreter died?)"
 	}
 	return msg + " (" + meaning + ")" + firstMessage(f.Cases)
+}
+
+// CasesOf returns the cases of pytest's report as verdicts and reports see
+// them: every collection error carries the exception it raised as its
+// message and the test module's line as its location (diagnose.Cases).
+// Both runners read reports through it.
+func CasesOf(rep *junit.Report) []junit.Case {
+	return diagnose.Cases(rep.Cases())
+}
+
+func fromCore(cols []diagnose.Collection) bool {
+	for _, c := range cols {
+		if c.FromCore() {
+			return true
+		}
+	}
+	return false
+}
+
+// collectionReason names every module that could not be collected, with
+// the exception, and says for each whether Core raised it.
+func collectionReason(cols []diagnose.Collection) string {
+	var parts []string
+	for _, c := range cols {
+		part := "could not collect " + c.Describe()
+		switch {
+		case c.FromCore():
+		case c.Missing != "":
+			part += fmt.Sprintf(" (the environment, not Core: module %s is not installed)", c.Missing)
+		default:
+			part += " (not raised by Core)"
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, "; ")
 }
 
 func timeoutReason(t time.Duration) string {

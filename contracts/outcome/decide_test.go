@@ -16,6 +16,57 @@ func cases(statuses ...junit.Status) []junit.Case {
 	return out
 }
 
+// collectionError is the case pytest reports for a module it could not
+// collect, with the header the plan's pytest wrapper writes.
+func collectionError(module, exception, core, missing string) junit.Case {
+	text := "[contracts] at: " + strings.ReplaceAll(module, ".", "/") + ".py:3\n[contracts] exception: " + exception + "\n"
+	if core != "" {
+		text += "[contracts] core: " + core + "\n"
+	}
+	if missing != "" {
+		text += "[contracts] missing: " + missing + "\n"
+	}
+	return junit.Case{Name: module, Status: junit.StatusError, Message: "collection failure", Text: text + "\ntraceback"}
+}
+
+func TestCollectionErrors(t *testing.T) {
+	core := collectionError("tests.contracts.test_rates", "ImportError: cannot import name 'RateAdjustment' from 'market_data_core.telemetry'", "ImportError from market_data_core.telemetry", "")
+	env := collectionError("tests.contracts.test_logs", "ModuleNotFoundError: No module named 'loguru'", "", "loguru")
+	other := collectionError("tests.contracts.test_odd", "RuntimeError: boom", "", "")
+	pass := junit.Case{Classname: "tests.contracts.test_ok", Name: "test_ok", Status: junit.StatusPassed}
+	fail := junit.Case{Classname: "tests.contracts.test_ok", Name: "test_bad", Status: junit.StatusFailed, Message: "assert"}
+	for _, tc := range []struct {
+		name    string
+		cases   []junit.Case
+		verdict Verdict
+		reason  []string
+	}{
+		{"core raised it: the contract broke", []junit.Case{core, pass}, Failed,
+			[]string{"could not collect tests/contracts/test_rates.py:3: ImportError: cannot import name 'RateAdjustment' from 'market_data_core.telemetry'"}},
+		{"only modules Core broke", []junit.Case{core}, Failed, []string{"test_rates.py"}},
+		{"a missing module is the environment", []junit.Case{env, pass}, Error,
+			[]string{"could not collect tests/contracts/test_logs.py:3: ModuleNotFoundError: No module named 'loguru'", "module loguru is not installed"}},
+		{"another exception not from Core", []junit.Case{other, pass}, Error, []string{"RuntimeError: boom", "not raised by Core"}},
+		{"failing tests and an environment error", []junit.Case{env, fail, pass}, Failed, []string{"loguru"}},
+		{"both kinds", []junit.Case{env, core, pass}, Failed, []string{"test_logs.py", "; could not collect tests/contracts/test_rates.py"}},
+	} {
+		v, reason := Decide(Facts{PytestRan: true, ExitCode: 1, Cases: normalized(tc.cases)})
+		if v != tc.verdict {
+			t.Errorf("%s: verdict %s (%q), want %s", tc.name, v, reason, tc.verdict)
+		}
+		for _, want := range tc.reason {
+			if !strings.Contains(reason, want) {
+				t.Errorf("%s: reason %q lacks %q", tc.name, reason, want)
+			}
+		}
+	}
+}
+
+// normalized reads cases as CasesOf reads a report.
+func normalized(cases []junit.Case) []junit.Case {
+	return CasesOf(&junit.Report{Suites: []junit.Suite{{Cases: cases}}})
+}
+
 func TestDecide(t *testing.T) {
 	for _, tc := range []struct {
 		name    string

@@ -17,9 +17,11 @@ type Verdict string
 const (
 	// Passed: pytest ran the contract tests and none failed.
 	Passed Verdict = "passed"
-	// Failed: contract tests failed (the contract broke).
+	// Failed: contract tests failed, or a contract module could not be
+	// collected because of an exception Core raised (the contract broke).
 	Failed Verdict = "failed"
-	// Error: clone, ref, install or collection error; Reason says which.
+	// Error: clone, ref, build, install, or a collection error not caused
+	// by Core (a missing third-party module); Reason says which.
 	Error Verdict = "error"
 	// NoTests: pytest collected nothing. A missing suite is never green.
 	NoTests Verdict = "no-tests"

@@ -17,8 +17,27 @@ import (
 //go:embed install_downstream.py
 var installHelper string
 
-// InstallHelperPath is where the automatic install helper is written.
-const InstallHelperPath = ToolDir + "/install_downstream.py"
+//go:embed run_pytest.py
+var pytestWrapper string
+
+//go:embed build_core.py
+var buildHelper string
+
+// Where the plan's helpers are written, relative to the workspace.
+const (
+	// InstallHelperPath is the automatic install helper.
+	InstallHelperPath = ToolDir + "/install_downstream.py"
+	// PytestWrapperPath runs pytest with the collection-error plugin.
+	PytestWrapperPath = ToolDir + "/run_pytest.py"
+	// BuildHelperPath builds Core's wheel.
+	BuildHelperPath = ToolDir + "/build_core.py"
+)
+
+// pipFlags cut pip's fixed costs in every install: no progress bar, no
+// byte-compiling of installed files (the suites run once, and
+// PYTHONDONTWRITEBYTECODE keeps checkouts clean anyway), no warning about
+// scripts outside PATH.
+var pipFlags = []string{"--progress-bar", "off", "--no-compile", "--no-warn-script-location"}
 
 // Resolver turns a ref of a repo into a full commit SHA. The host runner
 // resolves with git; the Dagger module with dag.Git(url).Ref(ref).Commit().
@@ -53,7 +72,7 @@ var baseEnv = map[string]string{
 // and the others are planned as usual.
 func Build(ctx context.Context, m *matrix.Matrix, opts Options, r Resolver) (*Plan, error) {
 	core, coreErr := resolveCore(ctx, m.Core, opts, r)
-	p := &Plan{Version: SchemaVersion, Core: core}
+	p := &Plan{Version: SchemaVersion, Core: core, CoreBuild: planCoreBuild(opts)}
 	for _, d := range m.Downstreams {
 		s := planSuite(m.Core, d, core, opts)
 		switch {
@@ -103,9 +122,31 @@ func resolve(ctx context.Context, r Resolver, repo, ref string) (string, error) 
 	return sha, nil
 }
 
+// planCoreBuild plans Core's wheel build: the build helper with the run's pip
+// arguments (it calls Core's build backend directly when build isolation is
+// off, else pip wheel).
+func planCoreBuild(opts Options) CoreBuild {
+	b := CoreBuild{
+		Env:   environment(nil),
+		Files: []File{{Path: BuildHelperPath, Content: buildHelper}},
+		Steps: []Step{{
+			Name: "build core", Layer: LayerBuild, Dir: ".",
+			Argv: append([]string{Python, BuildHelperPath, "--source", CoreDir, "--out", WheelDir, "--"}, opts.PipArgs...),
+		}},
+	}
+	b.Key = hashOf(struct {
+		Interpreter string
+		Steps       []Step
+		Files       []File
+		Env         []EnvVar
+	}{opts.Interpreter, b.Steps, b.Files, b.Env})
+	return b
+}
+
 func planSuite(c matrix.Core, d matrix.Downstream, core Source, opts Options) Suite {
 	s := Suite{
-		Name:       d.Name,
+		Name:        d.Name,
+		CorePackage: c.Package,
 		Downstream: Source{Name: d.Name, Repo: d.Repo, Ref: d.Ref},
 		Core:       core,
 		Tests:      d.Tests,
@@ -115,11 +156,12 @@ func planSuite(c matrix.Core, d matrix.Downstream, core Source, opts Options) Su
 	}
 	s.Steps = append(s.Steps, downstreamSteps(c, d, opts.PipArgs)...)
 	if d.Install == nil {
-		s.Files = []File{{Path: InstallHelperPath, Content: installHelper}}
+		s.Files = append(s.Files, File{Path: InstallHelperPath, Content: installHelper})
 	}
+	s.Files = append(s.Files, File{Path: PytestWrapperPath, Content: pytestWrapper})
 	s.Steps = append(s.Steps,
-		Step{Name: "install core", Layer: LayerCore, Dir: ".", Argv: pipInstall(opts.PipArgs, "./"+CoreDir)},
-		Step{Name: "pytest", Layer: LayerTest, Dir: DownstreamDir, Argv: PytestArgv(d.Name, d.Tests, "../"+ReportFile), MayFail: true},
+		Step{Name: "install core", Layer: LayerCore, Dir: ".", Argv: pipInstall(opts.PipArgs, CoreWheel)},
+		Step{Name: "pytest", Layer: LayerTest, Dir: DownstreamDir, Argv: PytestArgv(d.Name, d.Tests, c.Package, "../"+ReportFile), MayFail: true},
 	)
 	return s
 }
@@ -140,15 +182,18 @@ func downstreamSteps(c matrix.Core, d matrix.Downstream, pipArgs []string) []Ste
 }
 
 func pipInstall(pipArgs []string, args ...string) []string {
-	argv := append([]string{Python, "-m", "pip", "install"}, args...)
+	argv := append(append([]string{Python, "-m", "pip", "install"}, pipFlags...), args...)
 	return append(argv, pipArgs...)
 }
 
 // PytestArgv is the contract test command, run in the downstream checkout:
-// xunit2 JUnit named after the suite, no cache written into the checkout.
-// Extra arguments (test node ids for reruns) replace the test path.
-func PytestArgv(suite, tests, junitPath string, nodeIDs ...string) []string {
-	argv := []string{Python, "-m", "pytest"}
+// pytest through the plan's wrapper (PytestWrapperPath, which says what
+// each collection error raised and whether corePackage raised it), going
+// on after collection errors so every module that collects runs, xunit2
+// JUnit named after the suite, no cache written into the checkout. Extra
+// arguments (test node ids for reruns) replace the test path.
+func PytestArgv(suite, tests, corePackage, junitPath string, nodeIDs ...string) []string {
+	argv := []string{Python, "../" + PytestWrapperPath, "--core-package", corePackage, "--"}
 	if len(nodeIDs) > 0 {
 		argv = append(argv, nodeIDs...)
 	} else {
@@ -159,6 +204,7 @@ func PytestArgv(suite, tests, junitPath string, nodeIDs ...string) []string {
 		"-o", "junit_family=xunit2",
 		"-o", "junit_suite_name="+suite,
 		"-p", "no:cacheprovider",
+		"--continue-on-collection-errors",
 		"-rfE", "--tb=short",
 	)
 }
@@ -181,12 +227,17 @@ func environment(extra map[string]string) []EnvVar {
 
 // downstreamKey hashes everything the downstream layer depends on.
 func downstreamKey(s Suite, interpreter string) string {
-	data, _ := json.Marshal(struct {
+	return hashOf(struct {
 		Repo, SHA, Interpreter string
 		Steps                  []Step
 		Files                  []File
 		Env                    []EnvVar
 	}{s.Downstream.Repo, s.Downstream.SHA, interpreter, s.StepsOf(LayerDownstream), s.Files, s.Env})
+}
+
+// hashOf is a short hex digest of v's JSON form.
+func hashOf(v any) string {
+	data, _ := json.Marshal(v)
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])[:32]
 }

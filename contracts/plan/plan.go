@@ -14,7 +14,7 @@ import (
 
 // SchemaVersion is the version of the plan's JSON form (contracts plan);
 // summary.json has its own (report.Version, report.Schema).
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // A suite's workspace layout, relative to its root. Every step runs with a
 // working directory inside it.
@@ -23,8 +23,12 @@ const (
 	DownstreamDir = "downstream"
 	// CoreDir holds Core at the requested ref (or the local working copy).
 	CoreDir = "core"
-	// ToolDir holds files the plan writes (the install helper).
+	// ToolDir holds files the plan writes (the install helper, the pytest
+	// wrapper, the Core build helper).
 	ToolDir = ".contracts"
+	// WheelDir is where Core's build leaves Core's wheel, relative to the
+	// build's workspace (see CoreBuild).
+	WheelDir = "wheel"
 	// ReportFile is pytest's JUnit report.
 	ReportFile = "junit.xml"
 )
@@ -34,6 +38,12 @@ const (
 // the image's python.
 const Python = "python"
 
+// CoreWheel is the placeholder for the path of Core's built wheel in a
+// suite's core-layer step: runners replace it with the wheel Core's build
+// made (the host runner with its cached file, the Dagger module with the
+// file it mounts), as they replace Python.
+const CoreWheel = "{core-wheel}"
+
 // Layer says which cacheable layer a step belongs to.
 type Layer string
 
@@ -42,7 +52,9 @@ const (
 	// LayerDownstream installs the downstream and its dependencies (without
 	// Core). It depends only on Suite.DownstreamKey, so runners cache it.
 	LayerDownstream Layer = "downstream"
-	// LayerCore installs Core at the requested ref on top.
+	// LayerBuild builds Core's wheel, once per Core source (Plan.CoreBuild).
+	LayerBuild Layer = "build"
+	// LayerCore installs Core's wheel on top.
 	LayerCore Layer = "core"
 	// LayerTest runs pytest.
 	LayerTest Layer = "test"
@@ -54,8 +66,27 @@ type Plan struct {
 	Version int `json:"version"`
 	// Core is the Core source every suite installs.
 	Core Source `json:"core"`
+	// CoreBuild turns Core into the wheel every suite installs, once.
+	CoreBuild CoreBuild `json:"core_build"`
 	// Suites are the downstream suites, in matrix order.
 	Suites []Suite `json:"suites"`
+}
+
+// CoreBuild is Core's build: in a workspace holding Core at CoreDir and Files,
+// Steps (argv lists, in order, each must exit 0) leave exactly one wheel in
+// WheelDir. It depends only on Core's commit (or a local copy's content)
+// and Key, so runners build it once and share the wheel with every suite.
+type CoreBuild struct {
+	// Files are written into the build's workspace first.
+	Files []File `json:"files"`
+	// Steps build the wheel; their layer is LayerBuild.
+	Steps []Step `json:"steps"`
+	// Env is the environment of every build step (the suites' base
+	// environment, without any downstream's matrix env).
+	Env []EnvVar `json:"env"`
+	// Key identifies the build steps, files and interpreter; runners cache
+	// a wheel by Core's SHA (or content digest) and Key.
+	Key string `json:"key"`
 }
 
 // Source is a repository at a ref, resolved to a commit.
@@ -88,6 +119,9 @@ func (s Source) Short() string {
 type Suite struct {
 	// Name is the downstream's name (a safe directory name).
 	Name string `json:"name"`
+	// CorePackage is Core's import package (market_data_core): the pytest
+	// wrapper says whether a collection error comes from it.
+	CorePackage string `json:"core_package"`
 	// Downstream and Core are the sources to place at DownstreamDir and CoreDir.
 	Downstream Source `json:"downstream"`
 	Core       Source `json:"core"`

@@ -68,15 +68,18 @@ func TestBuildResolvesAndPlansEverySuite(t *testing.T) {
 		t.Fatalf("downstream SHAs: %+v %+v", pipe.Downstream, store.Downstream)
 	}
 	// Automatic install: the helper, excluding Core, with the pip args.
-	if len(pipe.Files) != 1 || pipe.Files[0].Path != InstallHelperPath || !strings.Contains(pipe.Files[0].Content, "tomllib") {
+	if len(pipe.Files) != 2 || pipe.Files[0].Path != InstallHelperPath || !strings.Contains(pipe.Files[0].Content, "tomllib") {
 		t.Fatalf("auto install helper not planned: %+v", pipe.Files)
+	}
+	if len(store.Files) != 1 || store.Files[0].Path != PytestWrapperPath || !strings.Contains(store.Files[0].Content, "pytest_exception_interact") {
+		t.Fatalf("the pytest wrapper is not planned for an explicit install: %+v", store.Files)
 	}
 	want := []string{Python, InstallHelperPath, "--exclude", "market-data-core", "--dir", DownstreamDir, "--", "--no-index"}
 	if got := pipe.Steps[0].Argv; !slices.Equal(got, want) {
 		t.Errorf("auto install argv = %q, want %q", got, want)
 	}
 	// Explicit install lists: one pip call each, in the checkout.
-	if got := store.StepsOf(LayerDownstream); len(got) != 3 || !slices.Equal(got[1].Argv, []string{Python, "-m", "pip", "install", "-r", "requirements-dev.txt", "--no-index"}) || got[1].Dir != DownstreamDir {
+	if got := store.StepsOf(LayerDownstream); len(got) != 3 || !slices.Equal(got[1].Argv, []string{Python, "-m", "pip", "install", "--progress-bar", "off", "--no-compile", "--no-warn-script-location", "-r", "requirements-dev.txt", "--no-index"}) || got[1].Dir != DownstreamDir {
 		t.Errorf("explicit install steps = %+v", got)
 	}
 	if store.Timeout.Seconds() != 90 || !slices.Contains(store.Environ(), "STORE_MODE=contract") {
@@ -108,9 +111,29 @@ func TestLayerOrderAndPytest(t *testing.T) {
 		if !test.MayFail || test.Dir != DownstreamDir {
 			t.Errorf("%s: pytest step %+v", s.Name, test)
 		}
-		if core := s.StepsOf(LayerCore); len(core) != 1 || !slices.Contains(core[0].Argv, "./"+CoreDir) {
+		if core := s.StepsOf(LayerCore); len(core) != 1 || !slices.Contains(core[0].Argv, CoreWheel) {
 			t.Errorf("%s: core step %+v", s.Name, core)
 		}
+		wrapper := []string{Python, "../" + PytestWrapperPath, "--core-package", "market_data_core", "--"}
+		if !slices.Equal(test.Argv[:len(wrapper)], wrapper) || !slices.Contains(test.Argv, "--continue-on-collection-errors") {
+			t.Errorf("%s: pytest does not run through the wrapper, going on after collection errors: %q", s.Name, test.Argv)
+		}
+	}
+}
+
+func TestCoreBuild(t *testing.T) {
+	a := build(t, Options{CoreRef: "v1.2.0", Interpreter: "py3.11", PipArgs: []string{"--no-index"}}, resolver)
+	b := build(t, Options{CoreRef: "v2.0.0", Interpreter: "py3.11", PipArgs: []string{"--no-index"}}, resolver)
+	c := build(t, Options{CoreRef: "v1.2.0", Interpreter: "py3.12", PipArgs: []string{"--no-index"}}, resolver)
+	if len(a.CoreBuild.Steps) != 1 || a.CoreBuild.Steps[0].Layer != LayerBuild || len(a.CoreBuild.Files) != 1 || a.CoreBuild.Files[0].Path != BuildHelperPath {
+		t.Fatalf("build %+v", a.CoreBuild)
+	}
+	want := []string{Python, BuildHelperPath, "--source", CoreDir, "--out", WheelDir, "--", "--no-index"}
+	if !slices.Equal(a.CoreBuild.Steps[0].Argv, want) {
+		t.Errorf("build argv %q, want %q", a.CoreBuild.Steps[0].Argv, want)
+	}
+	if a.CoreBuild.Key != b.CoreBuild.Key || a.CoreBuild.Key == c.CoreBuild.Key || a.CoreBuild.Key == "" {
+		t.Errorf("build keys: %q %q %q (the Core ref must not change it, the interpreter must)", a.CoreBuild.Key, b.CoreBuild.Key, c.CoreBuild.Key)
 	}
 }
 

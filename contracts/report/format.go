@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/diagnose"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 )
 
@@ -47,6 +48,14 @@ func OneLine(s string, max int) string {
 		b.WriteRune(r)
 	}
 	return cut(b.String(), max)
+}
+
+// ReasonLine makes a verdict's reason safe for one line of a report (see
+// OneLine), shortened to max bytes by keeping its start and its end
+// (diagnose.Shorten): the step that failed, the decisive lines the reason
+// quotes first and the output's last lines all survive.
+func ReasonLine(reason string, max int) string {
+	return OneLine(diagnose.Shorten(OneLine(reason, len(reason)+1), max), max)
 }
 
 // cut shortens s to at most max bytes on a rune boundary, marking the cut.

@@ -48,7 +48,7 @@ func mdRegressions(w io.Writer, res *Result) {
 	}
 	fmt.Fprint(w, "| repo | core | test | baseline → candidate | message |\n|---|---|---|---|---|\n")
 	for _, r := range regs {
-		test, msg := "*(whole suite)*", MDText(r.Comparison.Reason, MaxMessage)
+		test, msg := "*(whole suite)*", MDText(ReasonLine(r.Comparison.Reason, MaxMessage), MaxMessage)
 		if c := r.Case; c != nil {
 			test, msg = mdLinked(MDCode(c.ID, MaxMessage, true), r.Link()), MDCode(c.Message, MaxMessage, true)
 		}
@@ -142,7 +142,7 @@ func mdFailures(w io.Writer, res *Result, opts MarkdownOptions) {
 func mdSuiteFailures(w io.Writer, run *Run, s *outcome.Suite, fails []Failure, total int, opts MarkdownOptions) {
 	fmt.Fprintf(w, "\n### %s · core %s · %s\n", MDText(s.Name, 100), MDCode(Source(s.Core), 300, false), Status(run, s))
 	if s.Reason != "" {
-		fmt.Fprintf(w, "\nReason: %s\n", MDText(s.Reason, 2*MaxMessage))
+		fmt.Fprintf(w, "\nReason: %s\n", MDText(ReasonLine(s.Reason, 2*MaxMessage), 2*MaxMessage))
 	}
 	if len(fails) > 0 {
 		fmt.Fprintln(w)

@@ -58,6 +58,27 @@ func (r *Result) OK() bool {
 	return n > 0
 }
 
+// FailingSuites names the candidate suites that make the run fail (see
+// Fails), in run and matrix order: "name", or "name@label" when several
+// Core refs or Pythons ran.
+func FailingSuites(r *Result) []string {
+	var out []string
+	for i := range r.Runs {
+		run := &r.Runs[i]
+		for j := range run.Suites {
+			if !r.Fails(run, &run.Suites[j]) {
+				continue
+			}
+			name := run.Suites[j].Name
+			if len(r.Runs) > 1 {
+				name += "@" + run.Label
+			}
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // onlyFlaky reports whether a failed suite's failures are all flaky.
 func onlyFlaky(s *outcome.Suite) bool {
 	failing := s.Failing()

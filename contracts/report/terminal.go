@@ -41,7 +41,7 @@ func termRegressions(w io.Writer, res *Result) {
 // regressionText describes a regression on one line.
 func regressionText(r Regression) string {
 	if r.Case == nil {
-		return OneLine(fmt.Sprintf("suite %s -> %s: %s", r.From(), r.To(), r.Comparison.Reason), 2*MaxMessage)
+		return ReasonLine(fmt.Sprintf("suite %s -> %s: %s", r.From(), r.To(), r.Comparison.Reason), 2*MaxMessage)
 	}
 	return fmt.Sprintf("%s  %s -> %s  %s", OneLine(r.Case.ID, MaxMessage), r.From(), r.To(), OneLine(r.Case.Message, MaxMessage))
 }
@@ -128,7 +128,7 @@ func termFailures(w io.Writer, res *Result) {
 			}
 			fmt.Fprintf(w, "%s @ core %s: %s\n", s.Name, Source(s.Core), Status(run, s))
 			if s.Reason != "" {
-				fmt.Fprintf(w, "  reason: %s\n", OneLine(s.Reason, 2*MaxMessage))
+				fmt.Fprintf(w, "  reason: %s\n", ReasonLine(s.Reason, 2*MaxMessage))
 			}
 			for _, f := range fails {
 				fmt.Fprintf(w, "  %s%s%s\n      %s\n", tag(f), OneLine(f.Case.ID(), MaxMessage), where(f), OneLine(f.Case.Message, MaxMessage))

@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/runner/host"
 )
 
 // TestPythonMatrix: two interpreters make two runs, labelled by version,
@@ -15,11 +17,13 @@ func TestPythonMatrix(t *testing.T) {
 	if _, err := exec.LookPath(debian); err != nil {
 		t.Fatalf("%s not found (installed by .ci/setup with python3-pytest)", debian)
 	}
-	a, err := interpreter(t.Context(), "python3", true)
+	r := host.New(host.Config{})
+	o := &options{offline: true, systemSite: true}
+	a, err := interpreter(t.Context(), r, "python3", o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := interpreter(t.Context(), debian, true)
+	b, err := interpreter(t.Context(), r, debian, o)
 	if err != nil {
 		t.Fatal(err)
 	}

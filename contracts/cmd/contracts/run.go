@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -141,35 +140,46 @@ func plans(ctx context.Context, o *options, m *matrix.Matrix, r *host.Runner) ([
 		spec.CoreSource = abs
 	}
 	for _, py := range o.pythons {
-		p, err := interpreter(ctx, py, o.systemSite)
+		p, err := interpreter(ctx, r, py, o)
 		if err != nil {
-			return nil, usagef("--python %s: %v", py, err)
+			return nil, err
 		}
 		spec.Pythons = append(spec.Pythons, p)
 	}
 	return campaign.Plan(ctx, m, spec, r.Resolver())
 }
 
-// interpreter identifies a Python for reports and cache keys: its resolved
-// path and the version it reports.
-func interpreter(ctx context.Context, python string, systemSite bool) (campaign.Python, error) {
-	path, err := exec.LookPath(python)
+// interpreter identifies a Python for reports and cache keys (its real
+// executable and version), after checking that it has what the run needs
+// (host.Needs): a run that cannot work stops here, before any suite, with
+// one message naming what is missing and how to get it.
+func interpreter(ctx context.Context, r *host.Runner, python string, o *options) (campaign.Python, error) {
+	in, err := r.Inspect(ctx, python, o.offline)
 	if err != nil {
-		return campaign.Python{}, err
+		return campaign.Python{}, usagef("--python %v", err)
 	}
-	if resolved, err := filepath.EvalSymlinks(path); err == nil {
-		path = resolved
+	if len(in.Missing) > 0 {
+		return campaign.Python{}, usageError{missingModules(python, in, o.offline)}
 	}
-	out, err := exec.CommandContext(ctx, path, "--version").CombinedOutput()
-	if err != nil {
-		return campaign.Python{}, fmt.Errorf("%s --version: %v", path, err)
-	}
-	version := strings.TrimPrefix(strings.TrimSpace(string(out)), "Python ")
 	return campaign.Python{
-		Label:       version,
-		Interpreter: fmt.Sprintf("%s %s system-site-packages=%v", path, version, systemSite),
-		Path:        python,
+		Label:       in.Version,
+		Interpreter: fmt.Sprintf("%s %s system-site-packages=%v", in.Executable, in.Version, o.systemSite),
+		Path:        in.Executable,
 	}, nil
+}
+
+// missingModules says what python lacks and the commands that provide it.
+func missingModules(python string, in host.Interpreter, offline bool) error {
+	what := strings.ReplaceAll(strings.Join(in.Missing, ", "), "|", " or ")
+	if !offline {
+		return fmt.Errorf("--python %s (%s, Python %s) cannot import %s, which every run needs to make virtualenvs; "+
+			"install them (Debian/Ubuntu: apt-get install python3-venv python3-pip)", python, in.Executable, in.Version, what)
+	}
+	pkgs := strings.Join(in.Missing, " ")
+	return fmt.Errorf("--offline: %s (%s, Python %s) cannot import %s; an offline run installs nothing from a package index, "+
+		"so the interpreter must bring them. On this project's machines run `bash .ci/setup` (Debian's python3-pytest and "+
+		"python3-wheel, made visible to python3); where an index is reachable, `%s -m pip install %s`, or drop --offline",
+		python, in.Executable, in.Version, what, python, pkgs)
 }
 
 // jobs flattens the campaign into runner jobs.
@@ -177,7 +187,7 @@ func jobs(entries []campaign.Entry) []host.Job {
 	var out []host.Job
 	for _, e := range entries {
 		for _, s := range e.Plan.Suites {
-			out = append(out, host.Job{Label: e.Label, Python: e.Python.Path, Suite: s})
+			out = append(out, host.Job{Label: e.Label, Python: e.Python.Path, Suite: s, CoreBuild: e.Plan.CoreBuild})
 		}
 	}
 	return out

@@ -60,7 +60,7 @@ func suiteWarning(run *report.Run, s *outcome.Suite) (annotation, bool) {
 	}
 	return annotation{
 		fields: map[string]string{"title": fmt.Sprintf("%s: %s (core %s)", s.Name, s.Verdict, report.Source(s.Core))},
-		msg:    report.OneLine(s.Reason, 4*report.MaxMessage),
+		msg:    report.ReasonLine(s.Reason, 4*report.MaxMessage),
 	}, true
 }
 

@@ -3,6 +3,7 @@ package host
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
@@ -32,7 +33,7 @@ func checkJob(j Job) error {
 	s := j.Suite
 	names := [][2]string{{"label", j.Label}, {"suite name", s.Name}}
 	if s.Error == "" {
-		names = append(names, [2]string{"downstream key", s.DownstreamKey})
+		names = append(names, [2]string{"downstream key", s.DownstreamKey}, [2]string{"core build key", j.CoreBuild.Key})
 	}
 	for _, n := range names {
 		if !isName(n[1]) {
@@ -46,7 +47,10 @@ func checkJob(j Job) error {
 	for _, f := range s.Files {
 		paths = append(paths, [2]string{"file", f.Path})
 	}
-	for _, st := range s.Steps {
+	for _, f := range j.CoreBuild.Files {
+		paths = append(paths, [2]string{"core build file", f.Path})
+	}
+	for _, st := range append(slices.Clone(s.Steps), j.CoreBuild.Steps...) {
 		paths = append(paths, [2]string{"working directory of step " + st.Name, st.Dir})
 		if len(st.Argv) == 0 {
 			return fmt.Errorf("refused: step %q has no command", st.Name)

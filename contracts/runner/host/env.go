@@ -42,7 +42,7 @@ func (r *Runner) downstreamEnv(ctx context.Context, s plan.Suite, python, root s
 	if err := r.venv(ctx, python, venv, !r.borrowsPip(ctx, python), log); err != nil {
 		return err
 	}
-	if err := r.runSteps(ctx, s, plan.LayerDownstream, root, venv, log); err != nil {
+	if err := r.runSteps(ctx, s, plan.LayerDownstream, root, venv, "", log); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(root, readyFile), []byte(s.DownstreamKey+"\n"), 0o644)
@@ -89,7 +89,7 @@ func (r *Runner) venv(ctx context.Context, python, dir string, withPip bool, log
 		return fmt.Errorf("create virtualenv: %w", err)
 	}
 	if res.exitCode != 0 {
-		return fmt.Errorf("create virtualenv: %s exited %d: %s", python, res.exitCode, lastLines(res.tail, reasonLines))
+		return fmt.Errorf("create virtualenv: %s exited %d: %s", python, res.exitCode, res.quote)
 	}
 	return nil
 }

@@ -25,13 +25,3 @@ func TestChildEnvWithholdsRunnerAndPythonVariables(t *testing.T) {
 		t.Error("an ordinary variable was dropped")
 	}
 }
-
-func TestLastLines(t *testing.T) {
-	out := "Looking in links\nProcessing ./core\n\n  ERROR: Could not find pydantic>=2\nERROR: No matching distribution\n"
-	if got := lastLines(out, 2); got != "ERROR: Could not find pydantic>=2\nERROR: No matching distribution" {
-		t.Errorf("lastLines = %q", got)
-	}
-	if got := lastLines("", 3); got != "" {
-		t.Errorf("lastLines of nothing = %q", got)
-	}
-}

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/diagnose"
 	"github.com/mjdevaccount/market-data-contracts/contracts/internal/procgroup"
 )
 
@@ -23,15 +24,8 @@ type command struct {
 // result is what a finished process left behind.
 type result struct {
 	exitCode int    // -signal when killed by a signal
-	tail     string // the last lines of its output, for error reasons
+	quote    string // what a reason quotes of its output (diagnose.Quote)
 }
-
-// tailSize bounds the output kept for error reasons; reasonLines is how
-// many of its last lines a reason quotes (the whole output is in the log).
-const (
-	tailSize    = 2048
-	reasonLines = 6
-)
 
 // waitDelay bounds how long run waits for output after the process exited
 // (or was killed) while a leftover process holds the pipe open.
@@ -45,11 +39,11 @@ const waitDelay = 5 * time.Second
 // most waitDelay. err is set only when the process could not run or ctx ended.
 func run(ctx context.Context, c command, log io.Writer) (result, error) {
 	fmt.Fprintf(log, "$ %s\n", strings.Join(c.argv, " "))
-	tail := &tailWriter{max: tailSize}
+	quote := &diagnose.Recorder{}
 	tag := newTag()
 	cmd := exec.CommandContext(ctx, c.argv[0], c.argv[1:]...)
 	cmd.Dir, cmd.Env = c.dir, append(c.env[:len(c.env):len(c.env)], tagVar+"="+tag)
-	cmd.Stdout = io.MultiWriter(log, tail)
+	cmd.Stdout = io.MultiWriter(log, quote)
 	cmd.Stderr = cmd.Stdout
 	procgroup.Isolate(cmd)
 	cmd.Cancel = func() error { sweep(tag); return procgroup.Kill(cmd) }
@@ -64,7 +58,7 @@ func run(ctx context.Context, c command, log io.Writer) (result, error) {
 		fmt.Fprintf(log, "# a leftover process held the output open for %s after the exit\n", waitDelay)
 		err = nil
 	}
-	res := result{tail: tail.String()}
+	res := result{quote: quote.Quote()}
 	if cmd.ProcessState != nil {
 		res.exitCode = exitCode(cmd.ProcessState)
 	}
@@ -87,45 +81,6 @@ func exitCode(ps interface{ Sys() any }) int {
 		return ws.ExitStatus()
 	}
 	return -1
-}
-
-// tailWriter keeps the last max bytes written to it.
-type tailWriter struct {
-	max int
-	buf []byte
-}
-
-func (t *tailWriter) Write(p []byte) (int, error) {
-	t.buf = append(t.buf, p...)
-	if len(t.buf) > 2*t.max {
-		t.buf = append([]byte(nil), t.buf[len(t.buf)-t.max:]...)
-	}
-	return len(p), nil
-}
-
-// lastLines returns the last n non-empty lines of s: the part of a failed
-// command's output that says why (pip and pytest put the error last).
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	var keep []string
-	for i := len(lines) - 1; i >= 0 && len(keep) < n; i-- {
-		if l := strings.TrimSpace(lines[i]); l != "" {
-			keep = append([]string{l}, keep...)
-		}
-	}
-	return strings.Join(keep, "\n")
-}
-
-// String returns the kept tail, starting at a line boundary.
-func (t *tailWriter) String() string {
-	b := t.buf
-	if len(b) > t.max {
-		b = b[len(b)-t.max:]
-		if i := strings.IndexByte(string(b), '\n'); i >= 0 {
-			b = b[i+1:]
-		}
-	}
-	return strings.TrimSpace(string(b))
 }
 
 // cappedWriter writes at most max bytes to w, then counts what it drops, so a

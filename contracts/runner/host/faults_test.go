@@ -76,7 +76,7 @@ func TestFaultsNextToHealthySuites(t *testing.T) {
 			{entry("missing-repo", missing, "main", matrix.DefaultTests, time.Minute), outcome.Error, []string{missing}},
 			{entry("closed-port", "https://127.0.0.1:1/x.git", "main", matrix.DefaultTests, time.Minute), outcome.Error, []string{"127.0.0.1:1", "fetch"}},
 			{entry("bad-install", badInstall, "main", matrix.DefaultTests, 3*time.Minute), outcome.Error, []string{"install downstream", "TOMLDecodeError"}},
-			{entry("collect-error", faulty, "main", "tests/collect", 3*time.Minute), outcome.Error, []string{"collection error", "test_syntax"}},
+			{entry("collect-error", faulty, "main", "tests/collect", 3*time.Minute), outcome.Error, []string{"could not collect tests/collect/test_syntax.py:1: SyntaxError", "not raised by Core"}},
 		}, examples.Downstreams())
 	})
 	t.Run("runtime", func(t *testing.T) {

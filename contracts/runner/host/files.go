@@ -80,24 +80,11 @@ var skipDirs = map[string]bool{
 
 // copyTree copies a local working copy (uncommitted changes included) into
 // dest, so building it never writes into the user's tree. Symlinks are
-// copied as links; special files are skipped.
+// copied as links; special files are skipped; so is what skipDirs names.
 func copyTree(src, dest string) error {
-	info, err := os.Stat(src)
-	if err != nil {
-		return fmt.Errorf("core source: %w", err)
-	}
-	if !info.IsDir() {
-		return fmt.Errorf("core source %s: not a directory", src)
-	}
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
+	err := walkCopied(src, func(rel string, d fs.DirEntry, path string) error {
 		target := filepath.Join(dest, rel)
 		switch {
-		case d.IsDir() && rel != "." && (skipDirs[d.Name()] || strings.HasSuffix(d.Name(), ".egg-info")):
-			return filepath.SkipDir
 		case d.IsDir():
 			return os.MkdirAll(target, 0o755)
 		case d.Type()&fs.ModeSymlink != 0:
@@ -111,6 +98,10 @@ func copyTree(src, dest string) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("core source: %w", err)
+	}
+	return nil
 }
 
 func copyFile(src, dest string) error {

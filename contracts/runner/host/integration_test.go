@@ -83,7 +83,7 @@ func (h *harness) run(m *matrix.Matrix, opts plan.Options) []outcome.Suite {
 	}
 	var jobs []host.Job
 	for _, s := range p.Suites {
-		jobs = append(jobs, host.Job{Label: report.SafeName(p.Core.Ref), Suite: s})
+		jobs = append(jobs, host.Job{Label: report.SafeName(p.Core.Ref), Suite: s, CoreBuild: p.CoreBuild})
 	}
 	return h.runner.Run(context.Background(), jobs)
 }
@@ -248,7 +248,10 @@ func fsRead(repo, ref, name string) ([]byte, error) {
 
 // installedCore reports whether the log shows Core's pip install exiting 0.
 func installedCore(log string) bool {
-	_, after, found := strings.Cut(log, "-m pip install ./core")
+	_, after, found := strings.Cut(log, "-m pip install --progress-bar off --no-compile --no-warn-script-location /")
+	if !strings.Contains(after, ".whl") {
+		return false
+	}
 	if !found {
 		return false
 	}

@@ -44,7 +44,7 @@ func (r *Runner) rerun(ctx context.Context, s plan.Suite, ws string, cases []jun
 func (r *Runner) passesOnRerun(ctx context.Context, s plan.Suite, ws, id string, log io.Writer) bool {
 	report := filepath.Join(ws, "rerun.xml")
 	step := plan.Step{Name: "rerun", Layer: plan.LayerTest, Dir: plan.DownstreamDir,
-		Argv: plan.PytestArgv(s.Name, s.Tests, "../rerun.xml", id), MayFail: true}
+		Argv: plan.PytestArgv(s.Name, s.Tests, s.CorePackage, "../rerun.xml", id), MayFail: true}
 	for i := 1; i <= r.Reruns && ctx.Err() == nil; i++ {
 		fmt.Fprintf(log, "# rerun %d/%d of %s\n", i, r.Reruns, id)
 		os.Remove(report)

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -61,6 +62,10 @@ type Runner struct {
 	envLocks lockfile.Locks
 	progMu   sync.Mutex
 	hasPip   sync.Map // interpreter -> whether it has pip (see borrowsPip)
+	// executables maps an interpreter as given to its real executable.
+	executables sync.Map
+	// failedBuilds maps a Core build directory to the error it failed with.
+	failedBuilds sync.Map
 }
 
 // New returns a runner with defaults filled and its git cache ready.
@@ -89,6 +94,8 @@ type Job struct {
 	Python string
 	// Suite is the planned suite to run.
 	Suite plan.Suite
+	// CoreBuild is its plan's Core build (plan.Plan.CoreBuild).
+	CoreBuild plan.CoreBuild
 }
 
 // Run executes jobs, at most Jobs at a time, and returns their outcomes in
@@ -197,15 +204,14 @@ func (r *Runner) execute(parent context.Context, j Job, log io.Writer) (outcome.
 // and reruns failing tests.
 func (r *Runner) suite(ctx context.Context, j Job, root string, unlock func(), facts *outcome.Facts, log io.Writer) ([]string, error) {
 	s := j.Suite
-	python := j.Python
-	if python == "" {
-		python = r.Python
+	python, err := r.executable(ctx, j.Python)
+	if err == nil {
+		err = r.downstreamEnv(ctx, s, python, root, log)
 	}
-	err := r.downstreamEnv(ctx, s, python, root, log)
 	unlock()
 	ws := filepath.Join(r.WorkDir, j.Label, s.Name)
 	if err == nil {
-		err = r.prepareRun(ctx, s, python, ws, root, log)
+		err = r.prepareRun(ctx, j, python, ws, root, log)
 	}
 	if err != nil {
 		return nil, err
@@ -221,10 +227,11 @@ func (r *Runner) suite(ctx context.Context, j Job, root string, unlock func(), f
 	return r.rerun(ctx, s, ws, facts.Cases, log), nil
 }
 
-// prepareRun lays out the suite's workspace: downstream and Core sources,
-// plan files, a bare venv stacked on the cached downstream environment, and
-// the Core layer installed into it.
-func (r *Runner) prepareRun(ctx context.Context, s plan.Suite, python, ws, root string, log io.Writer) error {
+// prepareRun lays out the suite's workspace: the downstream checkout, plan
+// files, a bare venv stacked on the cached downstream environment, and the
+// Core layer (Core's wheel, built once per Core source) installed into it.
+func (r *Runner) prepareRun(ctx context.Context, j Job, python, ws, root string, log io.Writer) error {
+	s := j.Suite
 	// An earlier Run of this runner may have left the same job's workspace.
 	if err := os.RemoveAll(ws); err != nil {
 		return err
@@ -235,10 +242,11 @@ func (r *Runner) prepareRun(ctx context.Context, s plan.Suite, python, ws, root 
 	if err := r.git.Checkout(ctx, s.Downstream.Repo, s.Downstream.SHA, filepath.Join(ws, plan.DownstreamDir)); err != nil {
 		return fmt.Errorf("clone downstream: %w", err)
 	}
-	if err := r.placeCore(ctx, s.Core, filepath.Join(ws, plan.CoreDir)); err != nil {
-		return fmt.Errorf("clone core: %w", err)
-	}
 	if err := writeFiles(ws, s.Files); err != nil {
+		return err
+	}
+	wheel, err := r.coreWheel(ctx, j, python, log)
+	if err != nil {
 		return err
 	}
 	venv := filepath.Join(ws, "venv")
@@ -248,7 +256,7 @@ func (r *Runner) prepareRun(ctx context.Context, s plan.Suite, python, ws, root 
 	if err := stack(venv, filepath.Join(root, "venv")); err != nil {
 		return err
 	}
-	return r.runSteps(ctx, s, plan.LayerCore, ws, venv, log)
+	return r.runSteps(ctx, s, plan.LayerCore, ws, venv, wheel, log)
 }
 
 func (r *Runner) placeCore(ctx context.Context, core plan.Source, dest string) error {
@@ -258,16 +266,23 @@ func (r *Runner) placeCore(ctx context.Context, core plan.Source, dest string) e
 	return r.git.Checkout(ctx, core.Repo, core.SHA, dest)
 }
 
-// runSteps runs the suite's steps of one layer in ws with venv's python;
-// the first failing step ends the layer with an error naming it.
-func (r *Runner) runSteps(ctx context.Context, s plan.Suite, layer plan.Layer, ws, venv string, log io.Writer) error {
+// runSteps runs the suite's steps of one layer in ws with venv's python
+// and wheel for plan.CoreWheel; the first failing step ends the layer with
+// an error naming it and quoting its output (diagnose.Quote).
+func (r *Runner) runSteps(ctx context.Context, s plan.Suite, layer plan.Layer, ws, venv, wheel string, log io.Writer) error {
 	for _, st := range s.StepsOf(layer) {
+		st.Argv = slices.Clone(st.Argv)
+		for i, a := range st.Argv {
+			if a == plan.CoreWheel {
+				st.Argv[i] = wheel
+			}
+		}
 		res, err := run(ctx, r.command(s, st, ws, venv), log)
 		if err != nil {
 			return fmt.Errorf("%s: %w", st.Name, err)
 		}
 		if res.exitCode != 0 {
-			return fmt.Errorf("%s failed (exit %d): %s", st.Name, res.exitCode, lastLines(res.tail, reasonLines))
+			return fmt.Errorf("%s failed (exit %d): %s", st.Name, res.exitCode, res.quote)
 		}
 	}
 	return nil
@@ -305,5 +320,5 @@ func (r *Runner) pytest(ctx context.Context, s plan.Suite, ws string, facts *out
 		facts.ReportError = err.Error()
 		return
 	}
-	facts.Cases = rep.Cases()
+	facts.Cases = outcome.CasesOf(rep)
 }

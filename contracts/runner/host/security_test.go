@@ -164,12 +164,14 @@ func TestHostileJobFieldsStayInside(t *testing.T) {
 		field string
 		job   host.Job
 	}{
-		{"name", host.Job{Label: "l1", Suite: with(func(s *plan.Suite) { s.Name = "../../../escape" })}},
-		{"label", host.Job{Label: "../../../escape", Suite: good}},
-		{"downstream key", host.Job{Label: "l2", Suite: with(func(s *plan.Suite) { s.DownstreamKey = "../../../../victim" })}},
-		{"tests", host.Job{Label: "l3", Suite: with(func(s *plan.Suite) { s.Tests = "../../../../../../victim" })}},
-		{"report", host.Job{Label: "l4", Suite: with(func(s *plan.Suite) { s.Report = "../../../../../victim/keep.txt" })}},
-		{"step dir", host.Job{Label: "l5", Suite: withStep("../../../escape")}},
+		{"name", host.Job{CoreBuild: p.CoreBuild, Label: "l1", Suite: with(func(s *plan.Suite) { s.Name = "../../../escape" })}},
+		{"label", host.Job{CoreBuild: p.CoreBuild, Label: "../../../escape", Suite: good}},
+		{"downstream key", host.Job{CoreBuild: p.CoreBuild, Label: "l2", Suite: with(func(s *plan.Suite) { s.DownstreamKey = "../../../../victim" })}},
+		{"tests", host.Job{CoreBuild: p.CoreBuild, Label: "l3", Suite: with(func(s *plan.Suite) { s.Tests = "../../../../../../victim" })}},
+		{"report", host.Job{CoreBuild: p.CoreBuild, Label: "l4", Suite: with(func(s *plan.Suite) { s.Report = "../../../../../victim/keep.txt" })}},
+		{"step dir", host.Job{CoreBuild: p.CoreBuild, Label: "l5", Suite: withStep("../../../escape")}},
+		{"core build key", host.Job{CoreBuild: plan.CoreBuild{Key: "../../../victim", Steps: p.CoreBuild.Steps}, Label: "l6", Suite: good}},
+		{"core build file", host.Job{CoreBuild: plan.CoreBuild{Key: p.CoreBuild.Key, Steps: p.CoreBuild.Steps, Files: []plan.File{{Path: "../../../victim/x.py"}}}, Label: "l7", Suite: good}},
 	}
 	var jobs []host.Job
 	for _, c := range cases {
@@ -196,7 +198,7 @@ func TestHostileJobFieldsStayInside(t *testing.T) {
 func jobsOf(p *plan.Plan, label string) []host.Job {
 	var jobs []host.Job
 	for _, s := range p.Suites {
-		jobs = append(jobs, host.Job{Label: label, Suite: s})
+		jobs = append(jobs, host.Job{Label: label, Suite: s, CoreBuild: p.CoreBuild})
 	}
 	return jobs
 }

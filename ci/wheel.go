@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"sync"
+
+	"dagger/market-data-contracts/internal/dagger"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+)
+
+// wheelMount is where a suite's container sees Core's wheel directory.
+const wheelMount = "/work/core-wheel"
+
+// builtWheel is Core's wheel: the directory the build left it in, and its
+// file name.
+type builtWheel struct {
+	dir  *dagger.Directory
+	name string
+}
+
+// wheelBuilds builds Core's wheel once per Core source and build key in a
+// run (plan.CoreBuild), however many suites install it: the first suite to
+// ask runs the build exec, the others wait for it and share its result
+// (or its failure). The exec itself is keyed on Core's tree, so the engine
+// also reuses it across runs.
+type wheelBuilds struct {
+	mu     sync.Mutex
+	builds map[string]*wheelBuild
+}
+
+type wheelBuild struct {
+	once  sync.Mutex
+	done  bool
+	wheel builtWheel
+	err   error
+}
+
+// get returns the wheel of core (tree: its files) built by b, building it
+// with image on the first call for that Core and key.
+func (w *wheelBuilds) get(ctx context.Context, image string, core plan.Source, b plan.CoreBuild, tree *dagger.Directory) (builtWheel, error) {
+	id := core.SHA
+	if id == "" {
+		id = core.Local
+	}
+	w.mu.Lock()
+	if w.builds == nil {
+		w.builds = map[string]*wheelBuild{}
+	}
+	wb, ok := w.builds[id+"\x00"+b.Key]
+	if !ok {
+		wb = &wheelBuild{}
+		w.builds[id+"\x00"+b.Key] = wb
+	}
+	w.mu.Unlock()
+
+	wb.once.Lock()
+	defer wb.once.Unlock()
+	if wb.done {
+		return wb.wheel, wb.err
+	}
+	wheel, err := buildWheel(ctx, image, b, tree)
+	if ctx.Err() == nil { // a cancelled build is tried again by the next suite
+		wb.done, wb.wheel, wb.err = true, wheel, err
+	}
+	return wheel, err
+}
+
+// buildWheel runs the build steps in a container holding Core at
+// plan.CoreDir and reads the name of the one wheel they left.
+func buildWheel(ctx context.Context, image string, b plan.CoreBuild, tree *dagger.Directory) (builtWheel, error) {
+	c := dag.Container().
+		From(image).
+		WithMountedCache(pipCachePath, dag.CacheVolume(pipCacheKey)).
+		WithWorkdir(workRoot)
+	for _, e := range b.Env {
+		c = c.WithEnvVariable(e.Name, e.Value)
+	}
+	for _, f := range b.Files {
+		c = c.WithNewFile(workPath(f.Path), f.Content)
+	}
+	c = c.WithMountedDirectory(workPath(plan.CoreDir), tree)
+	for _, st := range b.Steps {
+		c = c.WithWorkdir(workPath(st.Dir)).WithExec(execArgv(st, buildTimeout, nil))
+	}
+	dir := c.Directory(workPath(plan.WheelDir))
+	entries, err := dir.Entries(ctx)
+	if err != nil {
+		return builtWheel{}, fmt.Errorf("%s", buildFailure(b, err))
+	}
+	var wheels []string
+	for _, e := range entries {
+		if strings.HasSuffix(e, ".whl") {
+			wheels = append(wheels, path.Base(e))
+		}
+	}
+	if len(wheels) != 1 {
+		return builtWheel{}, fmt.Errorf("build core: %d wheels in %s, want 1", len(wheels), plan.WheelDir)
+	}
+	return builtWheel{dir: dir, name: wheels[0]}, nil
+}
+
+// buildFailure names the build step an exec error came from, quoting its
+// output as suites' step failures do.
+func buildFailure(b plan.CoreBuild, err error) string {
+	var ee *dagger.ExecError
+	if !errors.As(err, &ee) {
+		return "build core: " + engineError(err)
+	}
+	return fmt.Sprintf("%s failed (exit %d): %s", b.Steps[0].Name, ee.ExitCode, quoteExec(ee))
+}
