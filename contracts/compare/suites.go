@@ -2,7 +2,6 @@ package compare
 
 import "github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 
-
 // compareSuite classifies one suite; b or c is nil when absent.
 func compareSuite(b, c *outcome.Suite) Suite {
 	out := Suite{Cases: compareCases(b, c)}

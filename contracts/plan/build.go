@@ -147,12 +147,12 @@ func planSuite(c matrix.Core, d matrix.Downstream, core Source, opts Options) Su
 	s := Suite{
 		Name:        d.Name,
 		CorePackage: c.Package,
-		Downstream: Source{Name: d.Name, Repo: d.Repo, Ref: d.Ref},
-		Core:       core,
-		Tests:      d.Tests,
-		Env:        environment(d.Env),
-		Report:     ReportFile,
-		Timeout:    d.Timeout,
+		Downstream:  Source{Name: d.Name, Repo: d.Repo, Ref: d.Ref},
+		Core:        core,
+		Tests:       d.Tests,
+		Env:         environment(d.Env),
+		Report:      ReportFile,
+		Timeout:     d.Timeout,
 	}
 	s.Steps = append(s.Steps, downstreamSteps(c, d, opts.PipArgs)...)
 	if d.Install == nil {
