@@ -96,6 +96,7 @@ func (r Run) MarshalJSON() ([]byte, error) {
 		Summary        string
 		Reports        *dagger.Directory
 		ExitCode       int
+		Failure        string
 		GithubMarkdown string
 		Commands       string
 		Outputs        string
@@ -103,6 +104,7 @@ func (r Run) MarshalJSON() ([]byte, error) {
 	concrete.Summary = r.Summary
 	concrete.Reports = r.Reports
 	concrete.ExitCode = r.ExitCode
+	concrete.Failure = r.Failure
 	concrete.GithubMarkdown = r.GithubMarkdown
 	concrete.Commands = r.Commands
 	concrete.Outputs = r.Outputs
@@ -114,6 +116,7 @@ func (r *Run) UnmarshalJSON(bs []byte) error {
 		Summary        string
 		Reports        *dagger.Directory
 		ExitCode       int
+		Failure        string
 		GithubMarkdown string
 		Commands       string
 		Outputs        string
@@ -125,6 +128,7 @@ func (r *Run) UnmarshalJSON(bs []byte) error {
 	r.Summary = concrete.Summary
 	r.Reports = concrete.Reports
 	r.ExitCode = concrete.ExitCode
+	r.Failure = concrete.Failure
 	r.GithubMarkdown = concrete.GithubMarkdown
 	r.Commands = concrete.Commands
 	r.Outputs = concrete.Outputs

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"html"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,32 @@ func oneSuite(t *testing.T) (plan.Suite, *plan.Plan) {
 		t.Fatal(err)
 	}
 	return p.Suites[0], p
+}
+
+// collectionXML is a pytest report with one passing test and a module that
+// could not be collected, described by the plan's pytest wrapper (line is
+// its header line for the cause: "core: ..." or "missing: ...").
+func collectionXML(module, exception, line string) string {
+	return `<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pipeline" errors="1" failures="0" skipped="0" tests="2">` +
+		`<testcase classname="tests.contracts.test_ok" name="test_ok"/>` +
+		`<testcase classname="" name="tests.contracts.` + module + `"><error message="collection failure">` +
+		"[contracts] at: tests/contracts/" + module + ".py:3\n[contracts] exception: " + html.EscapeString(exception) + "\n[contracts] " + line + "\n\nE   " + html.EscapeString(exception) +
+		`</error></testcase></testsuite></testsuites>`
+}
+
+// pytestReport answers pytest's exit code and its JUnit report.
+func pytestReport(code int, xml string) override {
+	return func(c enginetest.Chain) (any, bool, error) {
+		switch c.Leaf().Name {
+		case "exitCode":
+			return code, true, nil
+		case "size":
+			return len(xml), true, nil
+		case "contents":
+			return xml, true, nil
+		}
+		return nil, false, nil
+	}
 }
 
 // testWheel is the file name of the wheel the fake Core build leaves.
@@ -195,6 +222,12 @@ func TestFacts(t *testing.T) {
 			return nil, false, nil
 		}},
 		{name: "collection error", verdict: outcome.Error, reason: "pytest exited 2 (collection error", answer: leafIs("exitCode", 2)},
+		{name: "a module Core broke at import", verdict: outcome.Failed,
+			reason: "could not collect tests/contracts/test_rates.py:3: ImportError: cannot import name 'RateAdjustment' from 'market_data_core.telemetry'",
+			answer: pytestReport(1, collectionXML("test_rates", "ImportError: cannot import name 'RateAdjustment' from 'market_data_core.telemetry'", "core: ImportError from market_data_core.telemetry"))},
+		{name: "a module missing a third-party package", verdict: outcome.Error,
+			reason: "ModuleNotFoundError: No module named 'loguru' (the environment, not Core: module loguru is not installed)",
+			answer: pytestReport(1, collectionXML("test_logs", "ModuleNotFoundError: No module named 'loguru'", "missing: loguru"))},
 		{name: "pytest cannot start", verdict: outcome.Error, reason: "pytest could not start", answer: func(c enginetest.Chain) (any, bool, error) {
 			if c.Leaf().Name == "exitCode" {
 				return nil, true, errors.New("exec: \"python\": executable file not found")

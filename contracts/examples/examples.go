@@ -1,32 +1,46 @@
 // Package examples bundles a small example ecosystem: a stand-in
-// market-data-core (Python, pydantic v2 DTOs and protocols) at several
-// versions, and three downstream projects (pipeline, store, orchestrator)
+// market-data-core (Python, pydantic v2 DTOs and protocols) with a real
+// history, and three downstream projects (pipeline, store, orchestrator)
 // whose tests/contracts suites pin what they rely on from Core.
 //
-// The projects live under repos/<repo>/<tree>/ as plain files. Tree serves
-// them by ref without git (the Dagger module builds directories from it);
-// Materialize turns them into real git repos with deterministic commits,
-// tags and branches, plus a matrix file naming them, for the host runner
-// and the demo.
+// The projects live under repos/<repo>/ as plain files: a commit's files
+// are either a whole tree (a directory) or a patch (a directory of the
+// files it adds or replaces, plus paths it removes) on its parent; a merge
+// commit takes its branch's changes. Tree serves any ref's files without
+// git (the Dagger module builds directories from it); Materialize replays
+// the history as real git repos with deterministic commits, merges, tags
+// and branches, plus a matrix file naming them, for the host runner, the
+// demo and bisect.
 //
-// Core's history (tags on the commits they name):
+// Core's history (first parent on release/2.x: 12 commits from v1.2.0 to
+// v2.0.0; three pull requests merged with merge commits):
 //
 //	main:                   v1.1.0 ── v1.2.0
 //	feature/health-details:                 └── health details (1.3.0.dev0)
-//	release/2.x:                            └── v2.0.0
+//	release/2.x:                            └── docs ─ M#41 ─ README ─ M#42 ─ v2.0.0b1 ─ hatchling ─ setuptools ─ tests ─ README ─ M#43 ─ CHANGELOG ─ v2.0.0
+//	  pr/42 (merged by M#42):    docs, "FeedbackEvent: reject unknown fields" (breaks store), CHANGELOG
+//	  pr/43 (merged by M#43):    docs, "RateAdjustment: rename scale_factor to scale" (breaks pipeline), CHANGELOG
+//	  hatchling: a pyproject.toml that does not parse (Core cannot be built), fixed by the next commit
+//	release/3.x:                                                                                                        └── v3.0.0
 //
-// v1.2.0 and feature/health-details only add optional fields and helpers;
-// v2.0.0 makes FeedbackEvent reject unknown fields (breaking store, whose
-// extended event Core-only consumers must parse) and renames
-// RateAdjustment.scale_factor to scale (breaking pipeline). The health DTOs
-// do not change, so orchestrator passes at every ref. Expected records this.
+// v3.0.0 moves the protocols to market_data_core.ports: pipeline's
+// conformance module no longer imports (a collection error Core caused)
+// while its other contract files run; orchestrator's structured-log
+// contracts, which run only against Core 3, import loguru, which
+// orchestrator does not install (an environment error). Expected records
+// the verdicts.
 package examples
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
+	"testing/fstest"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 )
@@ -36,7 +50,7 @@ import (
 // __pycache__ directories stay out).
 //
 //go:embed repos
-//go:embed repos/*/*/src/*/__init__.py repos/*/*/tests/contracts/__init__.py
+//go:embed repos/*/*/src/*/__init__.py repos/*/*/*/src/*/__init__.py repos/*/*/tests/contracts/__init__.py
 var reposFS embed.FS
 
 // The example repos' names; they are also their directory names.
@@ -59,34 +73,82 @@ const DefaultBranch = "main"
 
 // commit is one commit of an example repo's history.
 type commit struct {
-	// tree is the directory under repos/<repo>/ holding the commit's files.
-	tree string
-	// branch receives the commit; from is where the branch starts when it
-	// does not exist yet ("" for the repo's first branch).
+	// id names the commit for from and for Expected.
+	id string
+	// tree is a directory under repos/<repo>/ holding the commit's whole
+	// tree; patch is one holding the files the commit adds or replaces on
+	// its parent's tree, and remove the paths it deletes. A merge commit
+	// has neither: it takes merge's changes since the branch forked.
+	tree, patch string
+	remove      []string
+	// branch receives the commit; from is the commit (id) a branch starts
+	// from when it does not exist yet ("" for the repo's first branch).
 	branch, from string
+	// merge is the branch a merge commit merges into branch (--no-ff); the
+	// merged branch is deleted afterwards, as pull request branches are.
+	merge string
 	// tag, when set, is an annotated tag on the commit.
-	tag     string
+	tag string
+	// author writes the commit ("Name <email>"; default: the examples' own).
+	author  string
 	message string
 }
+
+// Authors of the example Core's commits.
+const (
+	ana  = "Ana Ortiz <ana@market-data.invalid>"
+	ben  = "Ben Okafor <ben@market-data.invalid>"
+	chen = "Chen Wei <chen@market-data.invalid>"
+)
+
+// dev2 is the directory of the 2.0 development history's patches.
+const dev2 = "dev-2.0/"
 
 // histories are the commits of each repo, in the order they are made.
 var histories = map[string][]commit{
 	Core: {
-		{tree: "v1.1.0", branch: "main", tag: "v1.1.0", message: "Release 1.1.0: telemetry DTOs and protocols"},
-		{tree: "v1.2.0", branch: "main", tag: "v1.2.0", message: "Release 1.2.0: FeedbackEvent.trace_id, BackpressureLevel.from_utilization"},
-		{tree: "feature-health-details", branch: "feature/health-details", from: "v1.2.0", message: "Health details: HealthComponent.latency_ms, HealthStatus.component()"},
-		{tree: "v2.0.0", branch: "release/2.x", from: "v1.2.0", tag: "v2.0.0", message: "Release 2.0.0: strict FeedbackEvent, RateAdjustment.scale"},
+		{id: "v1.1.0", tree: "v1.1.0", branch: "main", tag: "v1.1.0", author: ana, message: "Release 1.1.0: telemetry DTOs and protocols"},
+		{id: "v1.2.0", tree: "v1.2.0", branch: "main", tag: "v1.2.0", author: ana, message: "Release 1.2.0: FeedbackEvent.trace_id, BackpressureLevel.from_utilization"},
+		{id: "health-details", tree: "feature-health-details", branch: "feature/health-details", from: "v1.2.0", author: chen, message: "Health details: HealthComponent.latency_ms, HealthStatus.component()"},
+		{id: "docs", patch: dev2 + "01-docs", branch: "release/2.x", from: "v1.2.0", author: ben, message: "docs: telemetry DTO reference"},
+		{id: "py-typed", patch: dev2 + "02-py-typed", branch: "pr/41-py-typed", from: "docs", author: chen, message: "Ship a py.typed marker"},
+		{id: "package-data", patch: dev2 + "03-package-data", branch: "pr/41-py-typed", author: chen, message: "pyproject: include py.typed in the wheel"},
+		{id: "merge-41", merge: "pr/41-py-typed", branch: "release/2.x", author: ana, message: "Merge pull request #41 from pr/41-py-typed\n\nShip type information"},
+		{id: "docs-feedback", patch: dev2 + "04-docs-feedback", branch: "pr/42-strict-feedback", from: "merge-41", author: ben, message: "docs: FeedbackEvent field reference"},
+		{id: "readme-python", patch: dev2 + "05-readme-python", branch: "release/2.x", author: ana, message: "README: supported Python and pydantic versions"},
+		{id: "strict", patch: dev2 + "06-strict", branch: "pr/42-strict-feedback", author: ben, message: "FeedbackEvent: reject unknown fields (extra=forbid)"},
+		{id: "changelog-strict", patch: dev2 + "07-changelog-strict", branch: "pr/42-strict-feedback", author: ben, message: "CHANGELOG: strict FeedbackEvent"},
+		{id: "merge-42", merge: "pr/42-strict-feedback", branch: "release/2.x", author: ana, message: "Merge pull request #42 from pr/42-strict-feedback\n\nStrict FeedbackEvent"},
+		{id: "v2.0.0b1", patch: dev2 + "08-beta", branch: "release/2.x", tag: "v2.0.0b1", author: ana, message: "Version 2.0.0b1"},
+		{id: "docs-rate", patch: dev2 + "09-docs-rate", branch: "pr/43-rate-scale", from: "v2.0.0b1", author: chen, message: "docs: RateAdjustment field reference"},
+		{id: "hatchling", patch: dev2 + "10-hatchling", branch: "release/2.x", author: ben, message: "build: switch to hatchling"},
+		{id: "setuptools", patch: dev2 + "11-setuptools", branch: "release/2.x", author: ana, message: "build: back to setuptools (pyproject.toml did not parse)"},
+		{id: "rename-scale", patch: dev2 + "13-rename-scale", branch: "pr/43-rate-scale", author: chen, message: "RateAdjustment: rename scale_factor to scale"},
+		{id: "core-tests", patch: dev2 + "12-core-tests", branch: "release/2.x", author: ben, message: "tests: health DTO round trip"},
+		{id: "changelog-scale", patch: dev2 + "14-changelog-scale", branch: "pr/43-rate-scale", author: chen, message: "CHANGELOG: RateAdjustment.scale"},
+		{id: "readme-migration", patch: dev2 + "15-readme-migration", branch: "release/2.x", author: ana, message: "README: migrating to 2.0"},
+		{id: "merge-43", merge: "pr/43-rate-scale", branch: "release/2.x", author: ana, message: "Merge pull request #43 from pr/43-rate-scale\n\nRateAdjustment.scale"},
+		{id: "changelog-2.0", patch: dev2 + "16-changelog", branch: "release/2.x", author: ben, message: "CHANGELOG: 2.0.0"},
+		{id: "v2.0.0", patch: dev2 + "17-release", branch: "release/2.x", tag: "v2.0.0", author: ana, message: "Release 2.0.0: strict FeedbackEvent, RateAdjustment.scale"},
+		{id: "v3.0.0", patch: "v3.0.0", remove: []string{"src/market_data_core/protocols.py"}, branch: "release/3.x", from: "v2.0.0", tag: "v3.0.0", author: ana, message: "Release 3.0.0: the protocols move to market_data_core.ports"},
 	},
-	Pipeline:     {{tree: "main", branch: "main", message: "Pipeline with Core contract tests"}},
-	Store:        {{tree: "main", branch: "main", message: "Store with Core contract tests"}},
-	Orchestrator: {{tree: "main", branch: "main", message: "Orchestrator with Core contract tests"}},
+	Pipeline:     {{id: "main", tree: "main", branch: "main", message: "Pipeline with Core contract tests"}},
+	Store:        {{id: "main", tree: "main", branch: "main", message: "Store with Core contract tests"}},
+	Orchestrator: {{id: "main", tree: "main", branch: "main", message: "Orchestrator with Core contract tests"}},
 }
 
-// broken lists, per Core tree, the downstreams whose contract suites fail
-// against it. Every other pairing passes.
-var broken = map[string][]string{
-	"v2.0.0": {Pipeline, Store},
+// breaks says, per Core commit, which downstreams' contracts it breaks and
+// how: every later commit that has it in its history breaks them too.
+// Every other pairing passes.
+var breaks = map[string]map[string]outcome.Verdict{
+	"strict":       {Store: outcome.Failed},
+	"rename-scale": {Pipeline: outcome.Failed},
+	"v3.0.0":       {Pipeline: outcome.Failed, Orchestrator: outcome.Error},
 }
+
+// unbuildable lists the Core commits whose tree cannot be built: every
+// suite gets an error verdict there (bisect skips them).
+var unbuildable = []string{"hatchling"}
 
 // Repos returns the example repos' names: Core first, then the downstreams.
 func Repos() []string { return append([]string{Core}, Downstreams()...) }
@@ -95,37 +157,20 @@ func Repos() []string { return append([]string{Core}, Downstreams()...) }
 func Downstreams() []string { return []string{Pipeline, Store, Orchestrator} }
 
 // Refs returns the refs of an example repo: its tags in history order, then
-// its branches in the order they are created. Nil for an unknown repo.
+// its branches in the order they are created (merged pull request
+// branches are gone). Nil for an unknown repo.
 func Refs(repo string) []string {
-	var tags, branches []string
-	seen := map[string]bool{}
-	for _, c := range histories[repo] {
-		if c.tag != "" {
-			tags = append(tags, c.tag)
-		}
-		if !seen[c.branch] {
-			seen[c.branch] = true
-			branches = append(branches, c.branch)
-		}
+	h, err := historyOf(repo)
+	if err != nil {
+		return nil
 	}
-	return append(tags, branches...)
+	return append(slices.Clone(h.tags), h.branches...)
 }
 
-// CoreRefs returns every ref of the example Core: v1.1.0, v1.2.0, v2.0.0,
-// main, feature/health-details and release/2.x.
+// CoreRefs returns every ref of the example Core: its tags v1.1.0,
+// v1.2.0, v2.0.0b1, v2.0.0, v3.0.0 and its branches main,
+// feature/health-details, release/2.x, release/3.x.
 func CoreRefs() []string { return Refs(Core) }
-
-// treeOf returns the tree a ref of repo names: a tag's commit, or a
-// branch's last commit.
-func treeOf(repo, ref string) (string, bool) {
-	tree := ""
-	for _, c := range histories[repo] {
-		if ref != "" && (c.tag == ref || c.branch == ref) {
-			tree = c.tree
-		}
-	}
-	return tree, tree != ""
-}
 
 // Tree returns the files of an example repo at a ref (a tag or branch from
 // Refs), as the repo's working tree would hold them after a checkout.
@@ -133,27 +178,227 @@ func Tree(repo, ref string) (fs.FS, error) {
 	if _, ok := histories[repo]; !ok {
 		return nil, fmt.Errorf("examples: no repo %q (have: %s)", repo, strings.Join(Repos(), ", "))
 	}
-	tree, ok := treeOf(repo, ref)
+	h, err := historyOf(repo)
+	if err != nil {
+		return nil, err
+	}
+	id, ok := h.refs[ref]
 	if !ok {
 		return nil, fmt.Errorf("examples: %s has no ref %q (have: %s)", repo, ref, strings.Join(Refs(repo), ", "))
 	}
-	return fs.Sub(reposFS, "repos/"+repo+"/"+tree)
+	return h.nodes[id].fsys(), nil
 }
 
-// Expected returns the verdict ("passed" or "failed") each downstream's
-// contract suite gets when run against Core at coreRef, as checked by this
-// package's tests with real pytest. Nil for a ref Core does not have.
+// Expected returns the verdict ("passed", "failed" or "error") each
+// downstream's contract suite gets when run against Core at coreRef, as
+// checked by this package's tests with real pytest. Nil for a ref Core
+// does not have.
 func Expected(coreRef string) map[string]string {
-	tree, ok := treeOf(Core, coreRef)
+	h, err := historyOf(Core)
+	if err != nil {
+		return nil
+	}
+	id, ok := h.refs[coreRef]
 	if !ok {
+		return nil
+	}
+	return ExpectedAt(id)
+}
+
+// ExpectedAt is Expected for one of Core's commits, by its id (see
+// Ecosystem.CoreCommits). At a commit that cannot be built every suite
+// gets an error.
+func ExpectedAt(id string) map[string]string {
+	h, err := historyOf(Core)
+	if err != nil || h.nodes[id] == nil {
 		return nil
 	}
 	out := map[string]string{}
 	for _, d := range Downstreams() {
 		out[d] = string(outcome.Passed)
 	}
-	for _, d := range broken[tree] {
-		out[d] = string(outcome.Failed)
+	if slices.Contains(unbuildable, id) {
+		for _, d := range Downstreams() {
+			out[d] = string(outcome.Error)
+		}
+		return out
+	}
+	for cause, verdicts := range breaks {
+		if h.reaches(id, cause) {
+			for d, v := range verdicts {
+				if v == outcome.Error || out[d] == string(outcome.Passed) {
+					out[d] = string(v)
+				}
+			}
+		}
 	}
 	return out
+}
+
+// Culprit is the commit (id) of Core's 2.0 history that first breaks a
+// downstream's contracts: what bisecting v1.2.0..v2.0.0 must find. "" for
+// a downstream that history does not break.
+func Culprit(downstream string) string {
+	for id, verdicts := range breaks {
+		if _, ok := verdicts[downstream]; ok && id != "v3.0.0" {
+			return id
+		}
+	}
+	return ""
+}
+
+// Unbuildable returns the ids of Core's commits that cannot be built.
+func Unbuildable() []string { return slices.Clone(unbuildable) }
+
+// history is a repo's commits replayed in memory: every commit's files,
+// its parents, and the refs at the end.
+type history struct {
+	nodes    map[string]*node
+	order    []string
+	refs     map[string]string // tag or branch -> commit id
+	tags     []string
+	branches []string
+}
+
+// node is one replayed commit.
+type node struct {
+	commit
+	parents []string
+	files   map[string][]byte
+}
+
+func (n *node) fsys() fs.FS {
+	out := fstest.MapFS{}
+	for path, data := range n.files {
+		out[path] = &fstest.MapFile{Data: data, Mode: 0o644}
+	}
+	return out
+}
+
+var (
+	historiesOnce sync.Once
+	replayed      map[string]*history
+	replayErr     error
+)
+
+// historyOf replays repo's history once per process.
+func historyOf(repo string) (*history, error) {
+	historiesOnce.Do(func() {
+		replayed = map[string]*history{}
+		for name, commits := range histories {
+			h, err := replay(name, commits)
+			if err != nil {
+				replayErr = fmt.Errorf("examples: %s: %w", name, err)
+				return
+			}
+			replayed[name] = h
+		}
+	})
+	if replayErr != nil {
+		return nil, replayErr
+	}
+	h, ok := replayed[repo]
+	if !ok {
+		return nil, fmt.Errorf("examples: no repo %q", repo)
+	}
+	return h, nil
+}
+
+// replay computes every commit's files from the embedded trees and patches.
+func replay(repo string, commits []commit) (*history, error) {
+	h := &history{nodes: map[string]*node{}, refs: map[string]string{}}
+	heads, forks := map[string]string{}, map[string]string{}
+	for _, c := range commits {
+		n := &node{commit: c, files: map[string][]byte{}}
+		parent := heads[c.branch]
+		if parent == "" && c.from != "" {
+			parent, forks[c.branch] = c.from, c.from
+			h.branches = append(h.branches, c.branch)
+		} else if parent == "" {
+			h.branches = append(h.branches, c.branch)
+		}
+		if parent != "" {
+			n.parents = []string{parent}
+			maps.Copy(n.files, h.nodes[parent].files)
+		}
+		if err := apply(repo, n, h, heads, forks); err != nil {
+			return nil, fmt.Errorf("commit %s: %w", c.id, err)
+		}
+		h.nodes[c.id], heads[c.branch] = n, c.id
+		h.order = append(h.order, c.id)
+		if c.tag != "" {
+			h.tags = append(h.tags, c.tag)
+			h.refs[c.tag] = c.id
+		}
+	}
+	for _, b := range h.branches {
+		if heads[b] != "" {
+			h.refs[b] = heads[b]
+		}
+	}
+	h.branches = slices.DeleteFunc(h.branches, func(b string) bool { return heads[b] == "" })
+	return h, nil
+}
+
+// apply makes n's files: a whole tree, a patch on the parent's, or a
+// merge of a branch's changes since it forked (the merged branch is
+// deleted).
+func apply(repo string, n *node, h *history, heads, forks map[string]string) error {
+	switch {
+	case n.tree != "":
+		n.files = map[string][]byte{}
+		return readInto(n.files, "repos/"+repo+"/"+n.tree)
+	case n.patch != "":
+		for _, p := range n.remove {
+			if _, ok := n.files[p]; !ok {
+				return fmt.Errorf("removes %s, which its parent does not have", p)
+			}
+			delete(n.files, p)
+		}
+		return readInto(n.files, "repos/"+repo+"/"+n.patch)
+	case n.merge != "":
+		head, fork := heads[n.merge], forks[n.merge]
+		if head == "" || fork == "" {
+			return fmt.Errorf("merges %s, which is not a branch forked from another", n.merge)
+		}
+		for path, data := range h.nodes[head].files {
+			if !bytes.Equal(data, h.nodes[fork].files[path]) {
+				n.files[path] = data
+			}
+		}
+		n.parents = append(n.parents, head)
+		delete(heads, n.merge)
+		return nil
+	}
+	return fmt.Errorf("has no tree, patch or merge")
+}
+
+// readInto adds the embedded files under dir to files.
+func readInto(files map[string][]byte, dir string) error {
+	return fs.WalkDir(reposFS, dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := reposFS.ReadFile(path)
+		files[strings.TrimPrefix(path, dir+"/")] = data
+		return err
+	})
+}
+
+// reaches reports whether ancestor is id or in id's history.
+func (h *history) reaches(id, ancestor string) bool {
+	seen := map[string]bool{}
+	stack := []string{id}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == ancestor {
+			return true
+		}
+		if !seen[n] {
+			seen[n] = true
+			stack = append(stack, h.nodes[n].parents...)
+		}
+	}
+	return false
 }

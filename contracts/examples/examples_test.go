@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 func readFile(t *testing.T, fsys fs.FS, name string) string {
@@ -21,7 +22,7 @@ func readFile(t *testing.T, fsys fs.FS, name string) string {
 }
 
 func TestCoreRefs(t *testing.T) {
-	want := []string{"v1.1.0", "v1.2.0", "v2.0.0", "main", "feature/health-details", "release/2.x"}
+	want := []string{"v1.1.0", "v1.2.0", "v2.0.0b1", "v2.0.0", "v3.0.0", "main", "feature/health-details", "release/2.x", "release/3.x"}
 	if got := CoreRefs(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("CoreRefs() = %v, want %v", got, want)
 	}
@@ -42,7 +43,8 @@ var (
 func TestCoreTrees(t *testing.T) {
 	want := map[string]string{
 		"v1.1.0": "1.1.0", "v1.2.0": "1.2.0", "main": "1.2.0",
-		"feature/health-details": "1.3.0.dev0", "v2.0.0": "2.0.0", "release/2.x": "2.0.0",
+		"feature/health-details": "1.3.0.dev0", "v2.0.0b1": "2.0.0b1", "v2.0.0": "2.0.0", "release/2.x": "2.0.0",
+		"v3.0.0": "3.0.0", "release/3.x": "3.0.0",
 	}
 	for _, ref := range CoreRefs() {
 		tree, err := Tree(Core, ref)
@@ -60,33 +62,77 @@ func TestCoreTrees(t *testing.T) {
 		if !strings.Contains(pyproject, `name = "market-data-core"`) || strings.Contains(pyproject, "setuptools_scm") {
 			t.Errorf("%s: pyproject.toml does not declare market-data-core without setuptools-scm", ref)
 		}
-		for _, mod := range []string{"telemetry.py", "protocols.py"} {
+		protocols := "protocols.py"
+		if want[ref] == "3.0.0" {
+			protocols = "ports.py"
+		}
+		for _, mod := range []string{"telemetry.py", protocols} {
 			readFile(t, tree, "src/market_data_core/"+mod)
 		}
 	}
 }
 
-// TestCoreBreakingChange pins where the breaking change is: only v2.0.0's
-// tree forbids extra fields and renames scale_factor.
+// TestCoreBreakingChange pins where each breaking change is, at every
+// commit of Core's history: FeedbackEvent forbids extra fields from the
+// "strict" commit on, scale_factor is renamed from "rename-scale" on, the
+// protocols module is gone from v3.0.0 on; the "hatchling" commit's
+// pyproject.toml does not parse, and no other's.
 func TestCoreBreakingChange(t *testing.T) {
-	for _, ref := range CoreRefs() {
-		tree, err := Tree(Core, ref)
-		if err != nil {
-			t.Fatal(err)
-		}
+	h, err := historyOf(Core)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range h.order {
+		tree := h.nodes[id].fsys()
 		telemetry := readFile(t, tree, "src/market_data_core/telemetry.py")
-		strict := strings.Contains(telemetry, `extra="forbid"`)
-		renamed := !strings.Contains(telemetry, "scale_factor:")
-		isV2 := ref == "v2.0.0" || ref == "release/2.x"
-		if strict != isV2 || renamed != isV2 {
-			t.Errorf("%s: extra=forbid %v, scale_factor renamed %v; want both %v", ref, strict, renamed, isV2)
+		_, protoErr := fs.Stat(tree, "src/market_data_core/protocols.py")
+		got := [3]bool{strings.Contains(telemetry, `extra="forbid"`), !strings.Contains(telemetry, "scale_factor:"), protoErr != nil}
+		want := [3]bool{h.reaches(id, "strict"), h.reaches(id, "rename-scale"), h.reaches(id, "v3.0.0")}
+		if got != want {
+			t.Errorf("%s: strict, renamed, protocols gone = %v, want %v", id, got, want)
+		}
+		pyproject := readFile(t, tree, "pyproject.toml")
+		if parses := !strings.Contains(pyproject, `requires = ["hatchling>=1.18"`+"\n"); parses == slices.Contains(Unbuildable(), id) {
+			t.Errorf("%s: pyproject.toml parses %v, unbuildable %v", id, parses, slices.Contains(Unbuildable(), id))
 		}
 	}
 }
 
-// TestDownstreamTrees checks each downstream's contract suite and the
-// install layout the automatic install must handle: a dev extra
-// (pipeline), requirements-dev.txt (store), neither (orchestrator).
+// TestCoreHistoryShape: twelve first-parent commits from v1.2.0 to v2.0.0
+// on release/2.x, three of them merges of pull request branches, and the
+// culprits and the unbuildable commit inside that history.
+func TestCoreHistoryShape(t *testing.T) {
+	h, err := historyOf(Core)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var path []string
+	merges := 0
+	for id := h.refs["v2.0.0"]; id != h.refs["v1.2.0"]; id = h.nodes[id].parents[0] {
+		path = append(path, id)
+		if len(h.nodes[id].parents) == 2 {
+			merges++
+		}
+	}
+	if len(path) != 12 || merges != 3 {
+		t.Errorf("first-parent v1.2.0..v2.0.0: %d commits, %d merges; want 12 and 3: %v", len(path), merges, path)
+	}
+	for _, id := range append([]string{Culprit(Pipeline), Culprit(Store)}, Unbuildable()...) {
+		if id == "" || !h.reaches(h.refs["v2.0.0"], id) || h.reaches(h.refs["v1.2.0"], id) {
+			t.Errorf("%q is not a commit of v1.2.0..v2.0.0", id)
+		}
+	}
+	if Culprit(Orchestrator) != "" {
+		t.Errorf("the 2.0 history breaks orchestrator at %s", Culprit(Orchestrator))
+	}
+}
+
+// TestDownstreamTrees checks each downstream's contract suite, the install
+// layout the automatic install must handle (a dev extra, requirements-dev.txt,
+// neither) and its pin on Core, each of another shape: in pyproject.toml
+// (pipeline), in a UTF-16 requirements.txt with a BOM, a continuation line
+// and a marker, included from requirements-dev.txt (store), none at all
+// (orchestrator).
 func TestDownstreamTrees(t *testing.T) {
 	layouts := map[string]struct{ devExtra, devTxt bool }{
 		Pipeline: {devExtra: true}, Store: {devTxt: true}, Orchestrator: {},
@@ -97,8 +143,8 @@ func TestDownstreamTrees(t *testing.T) {
 			t.Fatal(err)
 		}
 		pyproject := readFile(t, tree, "pyproject.toml")
-		if !strings.Contains(pyproject, `"market-data-core>=1.1`) {
-			t.Errorf("%s: pyproject.toml does not require market-data-core>=1.1", d)
+		if pinned := strings.Contains(pyproject, `"market-data-core>=1.1"`); pinned != (d == Pipeline) {
+			t.Errorf("%s: pyproject.toml pins market-data-core: %v", d, pinned)
 		}
 		hasDev := strings.Contains(pyproject, "[project.optional-dependencies]\ndev = ")
 		_, txtErr := fs.Stat(tree, "requirements-dev.txt")
@@ -110,6 +156,19 @@ func TestDownstreamTrees(t *testing.T) {
 			t.Errorf("%s: contract tests %v (%v), want at least two files", d, tests, err)
 		}
 		readFile(t, tree, "tests/contracts/__init__.py")
+	}
+	store, _ := Tree(Store, "main")
+	raw := readFile(t, store, "requirements.txt")
+	units := make([]uint16, len(raw)/2)
+	for i := range units {
+		units[i] = uint16(raw[2*i]) | uint16(raw[2*i+1])<<8
+	}
+	text := string(utf16.Decode(units))
+	if len(raw)%2 != 0 || !strings.HasPrefix(text, "\ufeff") || !strings.Contains(text, "market-data-core>=1.1,\\\r\n    <1.2 ; python_version") {
+		t.Errorf("store's requirements.txt is not UTF-16 with a BOM and a continued, marked Core pin: %q", text)
+	}
+	if !strings.Contains(readFile(t, store, "requirements-dev.txt"), "-r requirements.txt") {
+		t.Error("store's requirements-dev.txt does not include requirements.txt")
 	}
 }
 
@@ -124,7 +183,7 @@ func TestTreeErrors(t *testing.T) {
 // TestTreesHoldOnlySources fails when build or test leftovers (bytecode,
 // egg-info, caches) sit in the embedded trees and would ship in the binary.
 func TestTreesHoldOnlySources(t *testing.T) {
-	allowed := []string{".py", ".toml", ".md", ".txt"}
+	allowed := []string{".py", ".toml", ".md", ".txt", ".typed"}
 	n := 0
 	err := fs.WalkDir(reposFS, "repos", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -153,15 +212,25 @@ func TestExpected(t *testing.T) {
 			t.Errorf("Expected(%q) = %v: want a verdict for each of %v", ref, got, Downstreams())
 		}
 		for d, v := range got {
-			if v != "passed" && v != "failed" {
+			if v != "passed" && v != "failed" && v != "error" {
 				t.Errorf("Expected(%q)[%q] = %q", ref, d, v)
 			}
 		}
 	}
-	want := map[string]string{Pipeline: "failed", Store: "failed", Orchestrator: "passed"}
-	for _, ref := range []string{"v2.0.0", "release/2.x"} {
-		if got := Expected(ref); !reflect.DeepEqual(got, want) {
-			t.Errorf("Expected(%q) = %v, want %v", ref, got, want)
+	for refs, want := range map[[2]string]map[string]string{
+		{"v2.0.0", "release/2.x"}: {Pipeline: "failed", Store: "failed", Orchestrator: "passed"},
+		{"v2.0.0b1", "v2.0.0b1"}:  {Pipeline: "passed", Store: "failed", Orchestrator: "passed"},
+		{"v3.0.0", "release/3.x"}: {Pipeline: "failed", Store: "failed", Orchestrator: "error"},
+	} {
+		for _, ref := range refs {
+			if got := Expected(ref); !reflect.DeepEqual(got, want) {
+				t.Errorf("Expected(%q) = %v, want %v", ref, got, want)
+			}
+		}
+	}
+	for _, id := range Unbuildable() {
+		if got := ExpectedAt(id); got[Pipeline] != "error" || got[Store] != "error" {
+			t.Errorf("ExpectedAt(%q) = %v, want errors", id, got)
 		}
 	}
 	for _, ref := range []string{"v9.9.9", ""} {

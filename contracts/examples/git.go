@@ -37,9 +37,11 @@ type gitRunner struct {
 	dir string
 }
 
-// run runs git with args; i is the index of the commit being made, which
-// fixes the author and committer (and tagger) dates.
-func (g gitRunner) run(ctx context.Context, i int, args ...string) error {
+// run runs git with args and returns its standard output; i is the index
+// of the commit being made, which fixes the author and committer (and
+// tagger) dates, and author ("Name <email>", "" for the examples' own)
+// writes it.
+func (g gitRunner) run(ctx context.Context, i int, author string, args ...string) (string, error) {
 	argv := make([]string, 0, 2*len(gitConfig)+len(args))
 	for _, kv := range gitConfig {
 		argv = append(argv, "-c", kv)
@@ -47,12 +49,15 @@ func (g gitRunner) run(ctx context.Context, i int, args ...string) error {
 	cmd := exec.CommandContext(ctx, "git", append(argv, args...)...)
 	cmd.Dir = g.dir
 	cmd.Env = gitEnv(epoch.AddDate(0, 0, i))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(out.String()))
+	if name, email, ok := strings.Cut(strings.TrimSuffix(author, ">"), " <"); ok {
+		cmd.Env = append(cmd.Env, "GIT_AUTHOR_NAME="+name, "GIT_AUTHOR_EMAIL="+email)
 	}
-	return nil
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()+stdout.String()))
+	}
+	return stdout.String(), nil
 }
 
 // gitEnv is the process environment without any GIT_* variable (a caller's

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"go.yaml.in/yaml/v3"
@@ -29,6 +30,9 @@ type Ecosystem struct {
 	MatrixFile string
 	// Repos maps each repo's name to its absolute path.
 	Repos map[string]string
+	// CoreCommits maps the id of each of Core's commits (see ExpectedAt,
+	// Culprit) to its SHA.
+	CoreCommits map[string]string
 }
 
 // Materialize creates the example repos as git repos under dir (one
@@ -47,10 +51,14 @@ func Materialize(ctx context.Context, dir string) (*Ecosystem, error) {
 	eco := &Ecosystem{Dir: abs, MatrixFile: filepath.Join(abs, MatrixFileName), Repos: map[string]string{}}
 	for _, name := range Repos() {
 		path := filepath.Join(abs, name)
-		if err := materializeRepo(ctx, path, name); err != nil {
+		commits, err := materializeRepo(ctx, path, name)
+		if err != nil {
 			return nil, fmt.Errorf("examples: %s: %w", name, err)
 		}
 		eco.Repos[name] = path
+		if name == Core {
+			eco.CoreCommits = commits
+		}
 	}
 	if err := eco.writeMatrix(); err != nil {
 		return nil, fmt.Errorf("examples: %w", err)
@@ -64,27 +72,37 @@ func Materialize(ctx context.Context, dir string) (*Ecosystem, error) {
 // Matrix loads the ecosystem's matrix file.
 func (e *Ecosystem) Matrix() (*matrix.Matrix, error) { return matrix.Load(e.MatrixFile) }
 
-func materializeRepo(ctx context.Context, path, name string) error {
+// materializeRepo replays repo's history (see history) as a git repo at
+// path and returns its commits' SHAs by id.
+func materializeRepo(ctx context.Context, path, name string) (map[string]string, error) {
+	h, err := historyOf(name)
+	if err != nil {
+		return nil, err
+	}
 	if err := clearOwn(path); err != nil {
-		return err
+		return nil, err
 	}
 	if err := os.MkdirAll(path, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	g := gitRunner{dir: path}
-	if err := g.run(ctx, 0, "init", "--quiet", "--initial-branch="+DefaultBranch); err != nil {
-		return err
+	if _, err := g.run(ctx, 0, "", "init", "--quiet", "--initial-branch="+DefaultBranch); err != nil {
+		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(path, ".git", marker), []byte("made by examples.Materialize\n"), 0o644); err != nil {
-		return err
+		return nil, err
 	}
+	shas := map[string]string{}
 	branches := map[string]bool{}
-	for i, c := range histories[name] {
-		if err := makeCommit(ctx, g, i, name, c, branches); err != nil {
-			return err
+	for i, id := range h.order {
+		sha, err := makeCommit(ctx, g, i, h.nodes[id], shas, branches)
+		if err != nil {
+			return nil, fmt.Errorf("commit %s: %w", id, err)
 		}
+		shas[id] = sha
 	}
-	return g.run(ctx, 0, "checkout", "--quiet", DefaultBranch)
+	_, err = g.run(ctx, 0, "", "checkout", "--quiet", DefaultBranch)
+	return shas, err
 }
 
 // clearOwn removes path if an earlier Materialize made it; an existing
@@ -99,38 +117,54 @@ func clearOwn(path string) error {
 	return os.RemoveAll(path)
 }
 
-// makeCommit commits tree c on its branch (creating the branch from c.from
-// the first time), then tags it. The index i fixes the commit's date.
-func makeCommit(ctx context.Context, g gitRunner, i int, repo string, c commit, branches map[string]bool) error {
+// makeCommit commits n on its branch (creating the branch from n.from the
+// first time; merging n.merge with --no-ff, then deleting it), with n's
+// files as its tree, tags it, and returns its SHA. The index i fixes the
+// commit's date.
+func makeCommit(ctx context.Context, g gitRunner, i int, n *node, shas map[string]string, branches map[string]bool) (string, error) {
 	switch {
 	case i == 0:
-	case branches[c.branch]:
-		if err := g.run(ctx, i, "checkout", "--quiet", c.branch); err != nil {
-			return err
+	case branches[n.branch]:
+		if _, err := g.run(ctx, i, "", "checkout", "--quiet", n.branch); err != nil {
+			return "", err
 		}
 	default:
-		if err := g.run(ctx, i, "checkout", "--quiet", "-b", c.branch, c.from); err != nil {
-			return err
+		if _, err := g.run(ctx, i, "", "checkout", "--quiet", "-b", n.branch, shas[n.from]); err != nil {
+			return "", err
 		}
 	}
-	branches[c.branch] = true
-	if err := replaceWorktree(g.dir, repo, c.tree); err != nil {
-		return err
+	branches[n.branch] = true
+	if n.merge != "" {
+		// Record both parents; the tree is n's files, written below.
+		if _, err := g.run(ctx, i, n.author, "merge", "--quiet", "--no-ff", "--no-commit", "-s", "ours", n.merge); err != nil {
+			return "", err
+		}
 	}
-	if err := g.run(ctx, i, "add", "--all"); err != nil {
-		return err
+	if err := writeWorktree(g.dir, n.files); err != nil {
+		return "", err
 	}
-	if err := g.run(ctx, i, "commit", "--quiet", "--no-verify", "-m", c.message); err != nil {
-		return err
+	if _, err := g.run(ctx, i, n.author, "add", "--all"); err != nil {
+		return "", err
 	}
-	if c.tag == "" {
-		return nil
+	if _, err := g.run(ctx, i, n.author, "commit", "--quiet", "--no-verify", "-m", n.message); err != nil {
+		return "", err
 	}
-	return g.run(ctx, i, "tag", "-a", "-m", "Release "+c.tag, c.tag)
+	if n.merge != "" {
+		if _, err := g.run(ctx, i, "", "branch", "--quiet", "-D", n.merge); err != nil {
+			return "", err
+		}
+	}
+	if n.tag != "" {
+		if _, err := g.run(ctx, i, n.author, "tag", "-a", "-m", "Release "+n.tag, n.tag); err != nil {
+			return "", err
+		}
+	}
+	sha, err := g.run(ctx, i, "", "rev-parse", "HEAD")
+	return strings.TrimSpace(sha), err
 }
 
-// replaceWorktree makes dir hold exactly the files of repos/<repo>/<tree>.
-func replaceWorktree(dir, repo, tree string) error {
+// writeWorktree makes dir (a git work tree) hold exactly files.
+func writeWorktree(dir string, files map[string][]byte) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
@@ -142,11 +176,16 @@ func replaceWorktree(dir, repo, tree string) error {
 			}
 		}
 	}
-	files, err := fs.Sub(reposFS, "repos/"+repo+"/"+tree)
-	if err != nil {
-		return err
+	for path, data := range files {
+		full := filepath.Join(dir, filepath.FromSlash(path))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(full, data, 0o644); err != nil {
+			return err
+		}
 	}
-	return os.CopyFS(dir, files)
+	return nil
 }
 
 // matrixYAML is the version 1 matrix format (contracts/matrix) as written.
@@ -170,8 +209,9 @@ type downstreamYAML struct {
 }
 
 const matrixHeader = `# The bundled example ecosystem (contracts/examples), materialized as local
-# git repos. Core refs: v1.1.0, v1.2.0, v2.0.0 (breaks pipeline and store),
-# main (= v1.2.0), feature/health-details, release/2.x (= v2.0.0).
+# git repos. Core refs: v1.1.0, v1.2.0, v2.0.0b1 (breaks store), v2.0.0
+# (breaks pipeline and store), v3.0.0, main (= v1.2.0), feature/health-details,
+# release/2.x (= v2.0.0), release/3.x (= v3.0.0).
 `
 
 func (e *Ecosystem) writeMatrix() error {

@@ -118,28 +118,60 @@ func TestMaterializeRefsMatchTree(t *testing.T) {
 }
 
 // TestMaterializeHistory checks Core's graph: main ends at v1.2.0 after
-// v1.1.0; the feature branch and release/2.x (tagged v2.0.0) fork from v1.2.0.
+// v1.1.0; the feature branch and release/2.x fork from v1.2.0; from
+// v1.2.0 to v2.0.0 there are 20 commits, 12 of them on the first-parent
+// path, 3 merges of pull request branches that are gone; release/3.x
+// (v3.0.0) forks from v2.0.0; CoreCommits names the same commits.
 func TestMaterializeHistory(t *testing.T) {
 	t.Parallel()
 	eco := materialize(t)
 	s := shas(t, eco)
 	core := eco.Repos[Core]
-	parent := func(ref string) string {
-		return strings.TrimSpace(gitOut(t, core, "rev-parse", "--verify", ref+"^{commit}^"))
-	}
+	git := func(args ...string) string { return strings.TrimSpace(gitOut(t, core, args...)) }
+	parent := func(ref string) string { return git("rev-parse", "--verify", ref+"^{commit}^") }
 	checks := []struct{ what, got, want string }{
 		{"main", s[Core+"@main"], s[Core+"@v1.2.0"]},
 		{"release/2.x", s[Core+"@release/2.x"], s[Core+"@v2.0.0"]},
+		{"release/3.x", s[Core+"@release/3.x"], s[Core+"@v3.0.0"]},
 		{"parent of v1.2.0", parent("v1.2.0"), s[Core+"@v1.1.0"]},
-		{"parent of v2.0.0", parent("v2.0.0"), s[Core+"@v1.2.0"]},
+		{"parent of v3.0.0", parent("v3.0.0"), s[Core+"@v2.0.0"]},
 		{"parent of feature/health-details", parent("feature/health-details"), s[Core+"@v1.2.0"]},
-		{"v2.0.0 tag type", strings.TrimSpace(gitOut(t, core, "cat-file", "-t", "v2.0.0")), "tag"},
+		{"v2.0.0 tag type", git("cat-file", "-t", "v2.0.0"), "tag"},
+		{"commits v1.2.0..v2.0.0", git("rev-list", "--count", "v1.2.0..v2.0.0"), "20"},
+		{"first-parent commits", git("rev-list", "--first-parent", "--count", "v1.2.0..v2.0.0"), "12"},
+		{"merges", git("rev-list", "--merges", "--count", "v1.2.0..v2.0.0"), "3"},
+		{"pull request branches left", git("branch", "--list", "pr/*"), ""},
+		{"author of the strict commit", git("log", "-1", "--format=%an <%ae>", eco.CoreCommits["strict"]), ben},
+		{"CoreCommits v2.0.0", eco.CoreCommits["v2.0.0"], s[Core+"@v2.0.0"]},
+		{"merge-42's second parent", git("rev-parse", eco.CoreCommits["merge-42"]+"^2"), eco.CoreCommits["changelog-strict"]},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
 			t.Errorf("%s: %s, want %s", c.what, c.got, c.want)
 		}
 	}
+	if len(eco.CoreCommits) != len(histories[Core]) {
+		t.Errorf("CoreCommits has %d commits, the history %d", len(eco.CoreCommits), len(histories[Core]))
+	}
+	for id, sha := range eco.CoreCommits {
+		got := archive(t, core, sha)
+		want := map[string]string{}
+		for p, data := range mustHistory(t).nodes[id].files {
+			want[p] = string(data)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("commit %s: git holds %d files, the history %d; they differ", id, len(got), len(want))
+		}
+	}
+}
+
+func mustHistory(t *testing.T) *history {
+	t.Helper()
+	h, err := historyOf(Core)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // TestMaterializeDeterministic checks that two materializations, in

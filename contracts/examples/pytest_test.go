@@ -2,13 +2,22 @@ package examples
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
+	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 )
 
 // These tests run the example suites with real pytest, to prove that
@@ -84,20 +93,88 @@ func pytest(t *testing.T, py, dir string, env []string, args ...string) (string,
 	return "", ""
 }
 
+// TestExpectedMatchesPytest runs every downstream's suite against every
+// commit of Core's history that builds (one per distinct src/ tree) the
+// way the plan runs it: through the plan's pytest wrapper, going on after
+// collection errors, the verdict decided by package outcome from pytest's
+// exit code and JUnit report.
 func TestExpectedMatchesPytest(t *testing.T) {
 	py := python(t)
-	for _, ref := range CoreRefs() {
-		for d, want := range Expected(ref) {
-			t.Run(fmt.Sprintf("%s/%s", ref, d), func(t *testing.T) {
+	h, err := historyOf(Core)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, id := range h.order {
+		key := srcDigest(h.nodes[id].files)
+		if slices.Contains(Unbuildable(), id) || seen[key] {
+			continue
+		}
+		seen[key] = true
+		for d, want := range ExpectedAt(id) {
+			t.Run(fmt.Sprintf("%s/%s", id, d), func(t *testing.T) {
 				t.Parallel()
-				core, ds := copyTree(t, Core, ref), copyTree(t, d, "main")
+				core, ds := copyFS(t, h.nodes[id].fsys()), copyTree(t, d, "main")
 				env := cleanEnv("PYTHONPATH=" + filepath.Join(core, "src") + string(os.PathListSeparator) + filepath.Join(ds, "src"))
-				if got, out := pytest(t, py, ds, env, "tests/contracts"); got != want {
-					t.Errorf("Core %s, %s: pytest says %s, Expected says %s\n%s", ref, d, got, want, out)
+				if got, reason, out := verdict(t, py, ds, env); got != want {
+					t.Errorf("Core %s, %s: the plan's pytest gives %s (%s), Expected says %s\n%s", id, d, got, reason, want, out)
 				}
 			})
 		}
 	}
+}
+
+// srcDigest identifies a Core tree by its src/ files: commits that only
+// change docs test the same.
+func srcDigest(files map[string][]byte) string {
+	h := sha256.New()
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		if strings.HasPrefix(p, "src/") {
+			fmt.Fprintf(h, "%s\x00%d\x00%s", p, len(files[p]), files[p])
+		}
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+// copyFS writes fsys into a new directory and returns it.
+func copyFS(t *testing.T, fsys fs.FS) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "tree")
+	if err := os.CopyFS(dir, fsys); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// verdict runs the contract suite in dir as the plan does (plan.PytestArgv,
+// with the plan's wrapper) and decides its verdict with outcome.Decide.
+func verdict(t *testing.T, py, dir string, env []string) (string, string, string) {
+	t.Helper()
+	wrapper, err := filepath.Abs(filepath.Join("..", "plan", "run_pytest.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(t.TempDir(), "junit.xml")
+	argv := plan.PytestArgv("suite", matrix.DefaultTests, CorePackage, report)
+	argv[0], argv[1] = py, wrapper
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir, cmd.Env = dir, env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	facts := outcome.Facts{PytestRan: true, TestPath: matrix.DefaultTests}
+	var exit *exec.ExitError
+	if err := cmd.Run(); errors.As(err, &exit) {
+		facts.ExitCode = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("pytest in %s: %v\n%s", dir, err, out.String())
+	}
+	if rep, err := junit.ParseFile(report); err != nil {
+		facts.ReportError = err.Error()
+	} else {
+		facts.Cases = outcome.CasesOf(rep)
+	}
+	v, reason := outcome.Decide(facts)
+	return string(v), reason, out.String()
 }
 
 // TestFlakyProbe checks the deliberately flaky test: skipped without
@@ -142,8 +219,8 @@ func TestExpectedWithPip(t *testing.T) {
 				run(t, ds, py, "-m", "venv", "--system-site-packages", venv)
 				run(t, ds, vpy, append([]string{helper, "--exclude", Core, "--dir", ds, "--"}, offline...)...)
 				run(t, ds, vpy, append([]string{"-m", "pip", "install", core}, offline...)...)
-				if got, out := pytest(t, vpy, ds, cleanEnv(), "tests/contracts"); got != want {
-					t.Errorf("Core %s, %s: pytest says %s, Expected says %s\n%s", ref, d, got, want, out)
+				if got, reason, out := verdict(t, vpy, ds, cleanEnv()); got != want {
+					t.Errorf("Core %s, %s: the plan's pytest gives %s (%s), Expected says %s\n%s", ref, d, got, reason, want, out)
 				}
 			})
 		}

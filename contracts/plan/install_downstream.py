@@ -3,7 +3,7 @@
 Written by the contracts plan into each suite's workspace and run with the
 suite's interpreter:
 
-    python .contracts/install_downstream.py --exclude NAME --dir DIR [-- PIP_ARGS...]
+    python .contracts/install_downstream.py --exclude NAME --dir DIR [--pin-out FILE] [-- PIP_ARGS...]
 
 The automatic install spec: an editable install with the `dev` extra when
 the project defines one; else the project plus requirements-dev.txt when
@@ -13,64 +13,103 @@ installed, so a downstream's pin on an older Core never blocks this layer
 and the layer does not depend on the Core ref. Core goes on top later.
 Projects whose dependencies are not static in pyproject.toml fall back to
 `pip install -e DIR[extra]` with dependencies.
+
+Requirement files are read by pip's own parser (encodings with a BOM,
+UTF-16 included, line continuations, comments, environment markers, -r and
+-c includes), never by hand. A file that cannot be read fails the install
+with an "ERROR:" line naming the file and the problem, not a traceback.
+
+With --pin-out, the requirements on Core that were left out are written
+there as JSON (the downstream's pin, for release readiness): each with its
+specifier, marker, whether the marker applies to this interpreter, and the
+file that declares it.
 """
 
 import argparse
+import json
 import os
 import re
 import subprocess
 import sys
 import tomllib
 
+try:  # pip's own requirement parser and the packaging it vendors
+    from pip._internal.req import req_file
+    from pip._vendor.packaging.requirements import InvalidRequirement, Requirement
+except ImportError:  # pragma: no cover - every interpreter that runs pip has them
+    req_file = None
+    from packaging.requirements import InvalidRequirement, Requirement
+
+
+class Unreadable(Exception):
+    """A requirement declaration that cannot be read."""
+
 
 def normalize(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def parse(req):
+    """The requirement as packaging reads it, or None (a path, a URL)."""
+    try:
+        return Requirement(req)
+    except InvalidRequirement:
+        return None
+
+
 def requirement_name(req):
-    m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", req)
-    return normalize(m.group(1)) if m else ""
+    parsed = parse(req)
+    return normalize(parsed.name) if parsed else ""
 
 
 def read_project(directory):
     path = os.path.join(directory, "pyproject.toml")
     if not os.path.exists(path):
         return None
-    with open(path, "rb") as f:
-        return tomllib.load(f).get("project")
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f).get("project")
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise Unreadable("%s: %s" % (path, exc)) from None
 
 
-def read_requirements(path, seen=None):
-    """Requirements of a requirements file, following -r/--requirement
-    includes (relative to the file). Returns (requirements, pip options):
-    -c/--constraint files become pip options; other option lines are
-    reported and skipped."""
-    seen = seen if seen is not None else set()
-    real = os.path.realpath(path)
-    if real in seen:
-        return [], []
-    seen.add(real)
-    reqs, options = [], []
-    base = os.path.dirname(path)
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.split(" #", 1)[0].strip()
-            if not line or line.startswith("#"):
-                continue
-            if not line.startswith("-"):
-                reqs.append(line)
-                continue
-            flag, _, value = line.replace("=", " ", 1).partition(" ")
-            value = value.strip()
-            if flag in ("-r", "--requirement") and value:
-                more, opts = read_requirements(os.path.join(base, value), seen)
-                reqs += more
-                options += opts
-            elif flag in ("-c", "--constraint") and value:
-                options += ["-c", os.path.join(base, value)]
-            else:
-                print(f"{path}: not applying option line {line!r}", flush=True)
-    return reqs, options
+def read_requirements(path):
+    """The requirements of a requirements file, as pip reads it, with the
+    file each comes from: (requirements, constraints), each a list of
+    (requirement, declared in). -r includes are followed; -c constraint
+    files give constraints; editable lines come as "-e PATH". A file that
+    cannot be read is named in the Unreadable error, with the file that
+    includes it."""
+    if req_file is None:
+        raise Unreadable("%s: pip's requirement parser is not available" % path)
+    opened = []
+    read = req_file.get_file_content
+
+    def tracking(url, *args, **kwargs):  # which file pip is reading
+        opened.append(url)
+        return read(url, *args, **kwargs)
+
+    reqs, constraints = [], []
+    req_file.get_file_content = tracking
+    try:
+        for parsed in req_file.parse_requirements(path, session=None):
+            line = ("-e " + parsed.requirement) if parsed.is_editable else parsed.requirement
+            where = declared_in(parsed.comes_from, path)
+            (constraints if parsed.constraint else reqs).append((line, where))
+    except Exception as exc:  # pip raises InstallationError, UnicodeDecodeError, ...
+        bad = opened[-1] if opened else path
+        via = " (included from %s)" % path if bad != path else ""
+        raise Unreadable("requirements file %s%s cannot be read: %s" % (bad, via, exc)) from None
+    finally:
+        req_file.get_file_content = read
+    return reqs, constraints
+
+
+def declared_in(comes_from, top):
+    """The file a requirement line is in, from pip's comes_from
+    ("-r requirements.txt (line 2)")."""
+    m = re.match(r"-[rc] (.*) \(line \d+\)$", comes_from or "")
+    return m.group(1) if m else top
 
 
 def pip(args, pip_args):
@@ -79,13 +118,34 @@ def pip(args, pip_args):
     return subprocess.call(argv)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--exclude", action="append", default=[])
-    parser.add_argument("--dir", required=True)
-    parser.add_argument("pip_args", nargs="*")
-    opts = parser.parse_args()
-    excluded = {normalize(n) for n in opts.exclude}
+def core_pins(reqs, excluded, base):
+    """The requirements on Core among reqs ((requirement, declared in)),
+    as JSON-ready dicts."""
+    pins = []
+    for req, where in reqs:
+        parsed = parse(req)
+        if parsed is None or normalize(parsed.name) not in excluded:
+            continue
+        marker = str(parsed.marker) if parsed.marker else ""
+        pins.append({
+            "requirement": req,
+            "specifier": str(parsed.specifier),
+            "marker": marker,
+            "applies": parsed.marker.evaluate() if parsed.marker else True,
+            "declared_in": where[len(base) + 1:] if where.startswith(base + os.sep) else where,
+        })
+    return pins
+
+
+def write_pins(path, pins, error=""):
+    if path:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump({"pins": pins, "error": error}, f, indent=2)
+
+
+def declared(opts, excluded):
+    """What the automatic install spec installs: (target, requirements with
+    where they are declared, constraint lines, static)."""
     project = read_project(opts.dir)
     extras = (project or {}).get("optional-dependencies", {})
     has_dev = "dev" in extras
@@ -93,27 +153,60 @@ def main():
     dev_txt = os.path.join(opts.dir, "requirements-dev.txt")
     use_dev_txt = not has_dev and os.path.exists(dev_txt)
     static = project is not None and "dependencies" not in project.get("dynamic", [])
-    print(f"install spec: editable {target}" + (" + requirements-dev.txt" if use_dev_txt else ""), flush=True)
+    pyproject = os.path.join(opts.dir, "pyproject.toml")
+    reqs = [(r, pyproject) for r in (project or {}).get("dependencies", [])]
+    if has_dev:
+        reqs += [(r, pyproject + " [dev]") for r in extras["dev"]]
+    constraints = []
+    if use_dev_txt:
+        more, constraints = read_requirements(dev_txt)
+        reqs += more
+    print("install spec: editable %s%s" % (target, " + requirements-dev.txt" if use_dev_txt else ""), flush=True)
+    return target, reqs, constraints, static, use_dev_txt
+
+
+def install(opts, excluded):
+    target, reqs, constraints, static, use_dev_txt = declared(opts, excluded)
+    write_pins(opts.pin_out, core_pins(reqs, excluded, opts.dir))
     if not static:
         print("dependencies are not static in pyproject.toml: installing with pip's resolver", flush=True)
         code = pip(["-e", target], opts.pip_args)
         if code == 0 and use_dev_txt:
-            code = pip(["-r", dev_txt], opts.pip_args)
+            code = pip(["-r", os.path.join(opts.dir, "requirements-dev.txt")], opts.pip_args)
         return code
-    reqs, options = list(project.get("dependencies", [])), []
-    if has_dev:
-        reqs += extras["dev"]
-    if use_dev_txt:
-        more, options = read_requirements(dev_txt)
-        reqs += more
-    kept = [r for r in reqs if requirement_name(r) not in excluded]
-    for r in reqs:
-        if r not in kept:
-            print(f"not installing {r!r}: Core is installed on top at the requested ref", flush=True)
+    kept = [r for r, _ in reqs if requirement_name(r) not in excluded]
+    for r, _ in reqs:
+        if requirement_name(r) in excluded:
+            print("not installing %r: Core is installed on top at the requested ref" % r, flush=True)
     code = pip(["--no-deps", "-e", target], opts.pip_args)
-    if code == 0 and kept:
-        code = pip(kept + options, opts.pip_args)
-    return code
+    if code != 0 or not kept:
+        return code
+    args = []
+    for r in kept:
+        args += r.split(" ", 1) if r.startswith("-e ") else [r]
+    kept_constraints = [c for c, _ in constraints if requirement_name(c) not in excluded]
+    if kept_constraints:
+        path = os.path.abspath(os.path.join(os.path.dirname(__file__), "constraints.txt"))
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(kept_constraints) + "\n")
+        args += ["-c", path]
+    return pip(args, opts.pip_args)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--exclude", action="append", default=[])
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--pin-out", default="")
+    parser.add_argument("pip_args", nargs="*")
+    opts = parser.parse_args()
+    excluded = {normalize(n) for n in opts.exclude}
+    try:
+        return install(opts, excluded)
+    except Unreadable as exc:
+        write_pins(opts.pin_out, [], str(exc))
+        print("ERROR: %s" % exc, flush=True)
+        return 1
 
 
 if __name__ == "__main__":

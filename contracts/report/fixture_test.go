@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -97,7 +98,48 @@ func greenFixture() *Result {
 	}}}}
 }
 
+// collectionError is a module pytest could not collect, as the runners
+// read it (outcome.CasesOf): the exception as its message, located at the
+// test module's line, the wrapper's header in its text.
+func collectionError(module, exception, core, missing string, line int) junit.Case {
+	text := fmt.Sprintf("[contracts] at: tests/contracts/%s.py:%d\n[contracts] exception: %s\n", module, line, exception)
+	if core != "" {
+		text += "[contracts] core: " + core + "\n"
+	}
+	if missing != "" {
+		text += "[contracts] missing: " + missing + "\n"
+	}
+	return junit.Case{Name: "tests.contracts." + module, Status: junit.StatusError, Message: exception,
+		File: "tests/contracts/" + module + ".py", Line: line, Text: text + "\nE   " + exception}
+}
+
+// collectionFixture: against a baseline on which it collected, pipeline's
+// conformance module cannot be imported (Core moved it); its other file
+// runs. Orchestrator lacks a third-party module; store's install failed
+// with pip's retry chatter before the decisive line.
+func collectionFixture() *Result {
+	coreV3 := plan.Source{Name: "market-data-core", Repo: coreV2.Repo, Ref: "v3.0.0", SHA: strings.Repeat("3", 40)}
+	moved := "ModuleNotFoundError: No module named 'market_data_core.protocols'"
+	base := Run{Label: "baseline-v2.0.0", Core: coreV2, Suites: []outcome.Suite{
+		out(coreV2, "pipeline", outcome.Passed, "", 3*time.Second,
+			tc("conformance_adapter", pass, ""), tc("conformance_signatures", pass, ""), tc("flow_roundtrip", pass, ""), tc("flow_scale", pass, "")),
+		out(coreV2, "orchestrator", outcome.Passed, "", 2*time.Second, tc("health_roundtrip", pass, "")),
+		out(coreV2, "store", outcome.Passed, "", 2*time.Second, tc("schema_v1", pass, "")),
+	}}
+	cand := Run{Label: "v3.0.0", Core: coreV3, Suites: []outcome.Suite{
+		out(coreV3, "pipeline", outcome.Failed, "could not collect tests/contracts/test_conformance.py:4: "+moved, 3*time.Second,
+			tc("flow_roundtrip", pass, ""), tc("flow_scale", fail, "AssertionError: assert 0.5 == 1.0"),
+			collectionError("test_conformance", moved, "ModuleNotFoundError from market_data_core.protocols", "", 4)),
+		out(coreV3, "orchestrator", outcome.Error, "could not collect tests/contracts/test_logs.py:7: ModuleNotFoundError: No module named 'loguru' (the environment, not Core: module loguru is not installed)", 2*time.Second,
+			tc("health_roundtrip", pass, ""), collectionError("test_logs", "ModuleNotFoundError: No module named 'loguru'", "", "loguru", 7)),
+		out(coreV3, "store", outcome.Error, "install downstream (auto) failed (exit 1): ERROR: No matching distribution found for setuptools>=61 | "+
+			strings.Repeat("WARNING: Retrying (Retry(total=4)) after connection broken | ", 12)+"error: subprocess-exited-with-error", 2*time.Second),
+	}}
+	return &Result{Version: Version, Started: t0, Finished: t0.Add(30 * time.Second), Baselines: []Run{base}, Runs: []Run{cand}}
+}
+
 var fixtures = map[string]func() *Result{
+	"collection": collectionFixture,
 	"regression": regressionFixture,
 	"matrix":     matrixFixture,
 	"green":      greenFixture,

@@ -140,13 +140,16 @@ func termFailures(w io.Writer, res *Result) {
 	}
 }
 
-// tag labels a failure with its class ("[regressed] ") or flakiness.
+// tag labels a failure with its class ("[regressed] "), its flakiness, or
+// as a module that could not be collected.
 func tag(f Failure) string {
 	switch {
 	case f.Flaky && f.Class == "":
 		return "[" + string(compare.Flaky) + "] "
 	case f.Class != "":
 		return "[" + string(f.Class) + "] "
+	case f.Collection:
+		return "[collection error] "
 	}
 	return ""
 }

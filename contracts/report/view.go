@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
+	"github.com/mjdevaccount/market-data-contracts/contracts/diagnose"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 )
@@ -50,6 +51,9 @@ type Failure struct {
 	Case  junit.Case
 	Class compare.Class
 	Flaky bool
+	// Collection is set for a module pytest could not collect (its tests
+	// are compared one by one under its module's name).
+	Collection bool
 }
 
 // Failures returns up to MaxListed failing cases of s, breaking ones
@@ -58,7 +62,8 @@ func Failures(run *Run, s *outcome.Suite) ([]Failure, int) {
 	index := caseIndex(run.Compared(s.Name))
 	var breaking, rest []Failure
 	for _, c := range s.Failing() {
-		f := Failure{Case: c, Flaky: slices.Contains(s.Flaky, c.ID()), Class: index[c.ID()].Class}
+		_, collection := diagnose.CollectionError(c)
+		f := Failure{Case: c, Flaky: slices.Contains(s.Flaky, c.ID()), Class: index[c.ID()].Class, Collection: collection}
 		if f.Class.Breaking() {
 			breaking = append(breaking, f)
 		} else {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -175,11 +176,14 @@ func missingModules(python string, in host.Interpreter, offline bool) error {
 		return fmt.Errorf("--python %s (%s, Python %s) cannot import %s, which every run needs to make virtualenvs; "+
 			"install them (Debian/Ubuntu: apt-get install python3-venv python3-pip)", python, in.Executable, in.Version, what)
 	}
-	pkgs := strings.Join(in.Missing, " ")
+	install := fmt.Sprintf("`%s -m pip install %s`", python, strings.Join(in.Missing, " "))
+	if rest := slices.DeleteFunc(slices.Clone(in.Missing), func(m string) bool { return m == "pip" }); len(rest) < len(in.Missing) {
+		install = fmt.Sprintf("`%s -m ensurepip`, then `%s -m pip install %s`", python, python, strings.Join(rest, " "))
+	}
 	return fmt.Errorf("--offline: %s (%s, Python %s) cannot import %s; an offline run installs nothing from a package index, "+
 		"so the interpreter must bring them. On this project's machines run `bash .ci/setup` (Debian's python3-pytest and "+
-		"python3-wheel, made visible to python3); where an index is reachable, `%s -m pip install %s`, or drop --offline",
-		python, in.Executable, in.Version, what, python, pkgs)
+		"python3-wheel, made visible to python3); where an index is reachable, %s, or drop --offline",
+		python, in.Executable, in.Version, what, install)
 }
 
 // jobs flattens the campaign into runner jobs.

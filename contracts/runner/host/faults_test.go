@@ -75,7 +75,7 @@ func TestFaultsNextToHealthySuites(t *testing.T) {
 			{entry("bad-ref", eco.Repos[examples.Orchestrator], "no-such-branch", matrix.DefaultTests, time.Minute), outcome.Error, []string{`"no-such-branch"`, "not found"}},
 			{entry("missing-repo", missing, "main", matrix.DefaultTests, time.Minute), outcome.Error, []string{missing}},
 			{entry("closed-port", "https://127.0.0.1:1/x.git", "main", matrix.DefaultTests, time.Minute), outcome.Error, []string{"127.0.0.1:1", "fetch"}},
-			{entry("bad-install", badInstall, "main", matrix.DefaultTests, 3*time.Minute), outcome.Error, []string{"install downstream", "TOMLDecodeError"}},
+			{entry("bad-install", badInstall, "main", matrix.DefaultTests, 3*time.Minute), outcome.Error, []string{"install downstream (auto) failed (exit 1): ERROR: downstream/pyproject.toml: Expected ']'"}},
 			{entry("collect-error", faulty, "main", "tests/collect", 3*time.Minute), outcome.Error, []string{"could not collect tests/collect/test_syntax.py:1: SyntaxError", "not raised by Core"}},
 		}, examples.Downstreams())
 	})

@@ -1,4 +1,4 @@
-"""Protocols that downstream services implement."""
+"""Ports: the protocols downstream services implement (market_data_core.protocols until 2.x)."""
 
 from typing import Protocol, runtime_checkable
 
