@@ -23,6 +23,9 @@ var pytestWrapper string
 //go:embed build_core.py
 var buildHelper string
 
+//go:embed install_core.py
+var coreInstaller string
+
 // Where the plan's helpers are written, relative to the workspace.
 const (
 	// InstallHelperPath is the automatic install helper.
@@ -31,6 +34,9 @@ const (
 	PytestWrapperPath = ToolDir + "/run_pytest.py"
 	// BuildHelperPath builds Core's wheel.
 	BuildHelperPath = ToolDir + "/build_core.py"
+	// CoreInstallerPath installs Core's wheel on top (pip, skipping the
+	// resolver when Core's requirements are all installed).
+	CoreInstallerPath = ToolDir + "/install_core.py"
 )
 
 // pipFlags cut pip's fixed costs in every install: no progress bar, no
@@ -158,9 +164,9 @@ func planSuite(c matrix.Core, d matrix.Downstream, core Source, opts Options) Su
 	if d.Install == nil {
 		s.Files = append(s.Files, File{Path: InstallHelperPath, Content: installHelper})
 	}
-	s.Files = append(s.Files, File{Path: PytestWrapperPath, Content: pytestWrapper})
+	s.Files = append(s.Files, File{Path: CoreInstallerPath, Content: coreInstaller}, File{Path: PytestWrapperPath, Content: pytestWrapper})
 	s.Steps = append(s.Steps,
-		Step{Name: "install core", Layer: LayerCore, Dir: ".", Argv: pipInstall(opts.PipArgs, CoreWheel)},
+		Step{Name: "install core", Layer: LayerCore, Dir: ".", Argv: append([]string{Python, CoreInstallerPath, CoreWheel, "--"}, opts.PipArgs...)},
 		Step{Name: "pytest", Layer: LayerTest, Dir: DownstreamDir, Argv: PytestArgv(d.Name, d.Tests, c.Package, "../"+ReportFile), MayFail: true},
 	)
 	return s

@@ -68,10 +68,10 @@ func TestBuildResolvesAndPlansEverySuite(t *testing.T) {
 		t.Fatalf("downstream SHAs: %+v %+v", pipe.Downstream, store.Downstream)
 	}
 	// Automatic install: the helper, excluding Core, with the pip args.
-	if len(pipe.Files) != 2 || pipe.Files[0].Path != InstallHelperPath || !strings.Contains(pipe.Files[0].Content, "tomllib") {
+	if len(pipe.Files) != 3 || pipe.Files[0].Path != InstallHelperPath || !strings.Contains(pipe.Files[0].Content, "tomllib") {
 		t.Fatalf("auto install helper not planned: %+v", pipe.Files)
 	}
-	if len(store.Files) != 1 || store.Files[0].Path != PytestWrapperPath || !strings.Contains(store.Files[0].Content, "pytest_exception_interact") {
+	if len(store.Files) != 2 || store.Files[1].Path != PytestWrapperPath || !strings.Contains(store.Files[1].Content, "pytest_exception_interact") {
 		t.Fatalf("the pytest wrapper is not planned for an explicit install: %+v", store.Files)
 	}
 	want := []string{Python, InstallHelperPath, "--exclude", "market-data-core", "--dir", DownstreamDir, "--", "--no-index"}
@@ -111,7 +111,7 @@ func TestLayerOrderAndPytest(t *testing.T) {
 		if !test.MayFail || test.Dir != DownstreamDir {
 			t.Errorf("%s: pytest step %+v", s.Name, test)
 		}
-		if core := s.StepsOf(LayerCore); len(core) != 1 || !slices.Contains(core[0].Argv, CoreWheel) {
+		if core := s.StepsOf(LayerCore); len(core) != 1 || !slices.Equal(core[0].Argv[:4], []string{Python, CoreInstallerPath, CoreWheel, "--"}) {
 			t.Errorf("%s: core step %+v", s.Name, core)
 		}
 		wrapper := []string{Python, "../" + PytestWrapperPath, "--core-package", "market_data_core", "--"}

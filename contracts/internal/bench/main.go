@@ -1,61 +1,112 @@
-// Command bench prints the speed figures of the host runner on the bundled
-// example ecosystem (issue targets in parentheses):
+// Command bench prints speed figures of the host CLI on the bundled
+// example ecosystem, side by side with "the old way" in one run, paired
+// round by round (issue targets in parentheses):
 //
-//   - wall time at --jobs 1 vs --jobs 3, each from a cold cache, and their
-//     ratio (target <= 0.6 on 2 cores);
-//   - a cold run vs a warm run where only the Core ref changed (target warm
-//     <= 0.5 x cold);
+//   - cold: `contracts run --jobs 3` from a fresh cache vs the old way
+//     (target <= 0.6 x the old way);
+//   - warm, only the Core ref changed: `contracts run` at another Core ref
+//     on the cache the cold run left vs the old way at that ref (target
+//     <= 0.12 x the old way and <= 3.5 s for the 3 example suites);
 //   - merging 50 JUnit files holding 10,000 test cases (go test -bench
 //     BenchmarkMerge in contracts/junit; target < 1 s, memory flat).
 //
-// Run: go run ./contracts/internal/bench [-offline=false]
-// It prints figures; it asserts nothing.
+// The old way is what each downstream's contract workflow did, scripted on
+// this machine with the same interpreter and offline flags (see oldWay):
+// per downstream, one after another, clone it and Core, make a fresh
+// virtualenv, pip install Core from its checkout, pip install the
+// downstream, run pytest.
+//
+// Run: go run ./contracts/internal/bench [-rounds 3] [-python python3]
+// It prints figures; it asserts nothing. Compare figures from one run only:
+// a loaded machine multiplies all of them.
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"time"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
 )
 
+// offline are the pip arguments both sides use: this machine has no index.
+var offline = []string{"--no-index", "--no-build-isolation"}
+
 func main() {
-	offline := flag.Bool("offline", true, "pass --offline to the demo (no package index)")
+	rounds := flag.Int("rounds", 3, "paired rounds; medians are printed")
+	python := flag.String("python", "python3", "interpreter both sides use")
 	flag.Parse()
 	tmp, err := os.MkdirTemp("", "contracts-bench-")
 	check(err)
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "contracts")
 	check(command("go", "build", "-o", bin, "./contracts/cmd/contracts").Run())
+	eco, err := examples.Materialize(context.Background(), filepath.Join(tmp, "eco"))
+	check(err)
+	b := bench{bin: bin, tmp: tmp, eco: eco, python: *python}
 
-	demo := func(cache, ref string, jobs int) time.Duration {
-		args := []string{"demo", "--core-ref", ref, "--jobs", fmt.Sprint(jobs), "--cache-dir", cache, "--out", filepath.Join(tmp, "out")}
-		if *offline {
-			args = append(args, "--offline")
-		}
-		start := time.Now()
-		cmd := exec.Command(bin, args...)
-		if out, err := cmd.CombinedOutput(); err != nil && cmd.ProcessState.ExitCode() > 1 {
-			fmt.Fprintf(os.Stderr, "%s\n", out)
-			check(err)
-		}
-		return time.Since(start)
+	var coldOld, coldOurs, warmOld, warmOurs []float64
+	for i := range *rounds {
+		cache := filepath.Join(tmp, fmt.Sprintf("cache-%d", i))
+		coldOld = append(coldOld, b.oldWay("v1.1.0"))
+		coldOurs = append(coldOurs, b.run(cache, "v1.1.0"))
+		warmOurs = append(warmOurs, b.run(cache, "v2.0.0"))
+		warmOld = append(warmOld, b.oldWay("v2.0.0"))
+		fmt.Fprintf(os.Stderr, "round %d/%d done\n", i+1, *rounds)
 	}
-	fresh := func(name string) string { return filepath.Join(tmp, name) }
-
-	j1 := demo(fresh("cache-j1"), "v1.1.0", 1)
-	j3 := demo(fresh("cache-j3"), "v1.1.0", 3)
-	warm := demo(fresh("cache-j3"), "v2.0.0", 3)
-	fmt.Printf("example ecosystem, 3 suites, cold cache\n")
-	fmt.Printf("  --jobs 1: %8.2fs\n  --jobs 3: %8.2fs\n  ratio:    %8.2f   (target <= 0.6 on 2 cores)\n", j1.Seconds(), j3.Seconds(), j3.Seconds()/j1.Seconds())
-	fmt.Printf("only the Core ref changed (--jobs 3)\n")
-	fmt.Printf("  cold v1.1.0: %8.2fs\n  warm v2.0.0: %8.2fs\n  ratio:       %8.2f   (target <= 0.5)\n", j3.Seconds(), warm.Seconds(), warm.Seconds()/j3.Seconds())
-	fmt.Printf("merging 50 JUnit files, 10,000 cases (target < 1s, memory flat):\n")
+	fmt.Printf("example ecosystem, 3 suites, %d paired rounds, medians (offline pip, %s)\n\n", *rounds, *python)
+	fmt.Printf("%-44s %9s %9s %7s  %s\n", "run", "ours", "old way", "ratio", "target")
+	row := func(name string, ours, old []float64, target string) {
+		fmt.Printf("%-44s %8.2fs %8.2fs %7.2f  %s\n", name, median(ours), median(old), median(ours)/median(old), target)
+	}
+	row("cold (fresh cache), --jobs 3", coldOurs, coldOld, "<= 0.6")
+	row("warm, only the Core ref changed, --jobs 3", warmOurs, warmOld, "<= 0.12, <= 3.5 s")
+	fmt.Printf("\nmerging 50 JUnit files, 10,000 cases (target < 1s, memory flat):\n")
 	bench := command("go", "test", "-run", "^$", "-bench", "BenchmarkMerge", "-benchmem", "./contracts/junit/")
 	bench.Stdout = os.Stdout
 	check(bench.Run())
+}
+
+// bench holds what every measurement needs.
+type bench struct {
+	bin, tmp, python string
+	eco              *examples.Ecosystem
+}
+
+// run times `contracts run` on the example ecosystem at ref with cache.
+func (b bench) run(cache, ref string) float64 {
+	return b.cli("run", "--matrix", b.eco.MatrixFile, "--core-ref", ref)(cache)
+}
+
+// cli returns a function timing the CLI with args and a cache directory;
+// exit 1 (a contract broke) is a result, anything else stops the bench.
+func (b bench) cli(args ...string) func(cache string) float64 {
+	return func(cache string) float64 {
+		all := append(slices.Clone(args), "--offline", "--jobs", "3", "--python", b.python, "--cache-dir", cache,
+			"--out", filepath.Join(b.tmp, "out"))
+		start := time.Now()
+		cmd := exec.Command(b.bin, all...)
+		out, err := cmd.CombinedOutput()
+		if err != nil && cmd.ProcessState.ExitCode() > 1 {
+			fmt.Fprintf(os.Stderr, "%s\n", out)
+			check(err)
+		}
+		return time.Since(start).Seconds()
+	}
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
 }
 
 func command(name string, args ...string) *exec.Cmd {

@@ -251,7 +251,7 @@ func fsRead(repo, ref, name string) ([]byte, error) {
 
 // installedCore reports whether the log shows Core's pip install exiting 0.
 func installedCore(log string) bool {
-	_, after, found := strings.Cut(log, "-m pip install --progress-bar off --no-compile --no-warn-script-location /")
+	_, after, found := strings.Cut(log, plan.CoreInstallerPath+" /")
 	if !strings.Contains(after, ".whl") {
 		return false
 	}

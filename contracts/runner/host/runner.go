@@ -245,15 +245,15 @@ func (r *Runner) prepareRun(ctx context.Context, j Job, python, ws, root string,
 	if err := writeFiles(ws, s.Files); err != nil {
 		return err
 	}
-	wheel, err := r.coreWheel(ctx, j, python, log)
-	if err != nil {
-		return err
-	}
 	venv := filepath.Join(ws, "venv")
 	if err := r.venv(ctx, python, venv, false, log); err != nil {
 		return err
 	}
 	if err := stack(venv, filepath.Join(root, "venv")); err != nil {
+		return err
+	}
+	wheel, err := r.coreWheel(ctx, j, python, log)
+	if err != nil {
 		return err
 	}
 	return r.runSteps(ctx, s, plan.LayerCore, ws, venv, wheel, log)
