@@ -254,6 +254,90 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 	switch parentName {
 	case "MarketDataContracts":
 		switch fnName {
+		case "Bisect":
+			var parent MarketDataContracts
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var good string
+			if inputArgs["good"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["good"]), &good)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg good", err))
+				}
+			}
+			var bad string
+			if inputArgs["bad"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["bad"]), &bad)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg bad", err))
+				}
+			}
+			var matrix *dagger.File
+			if inputArgs["matrix"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["matrix"]), &matrix)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg matrix", err))
+				}
+			}
+			var only []string
+			if inputArgs["only"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["only"]), &only)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg only", err))
+				}
+			}
+			var descend bool
+			if inputArgs["descend"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["descend"]), &descend)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg descend", err))
+				}
+			}
+			return (*MarketDataContracts).Bisect(&parent, ctx, good, bad, matrix, only, descend)
+		case "BisectRun":
+			var parent MarketDataContracts
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var good string
+			if inputArgs["good"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["good"]), &good)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg good", err))
+				}
+			}
+			var bad string
+			if inputArgs["bad"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["bad"]), &bad)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg bad", err))
+				}
+			}
+			var matrix *dagger.File
+			if inputArgs["matrix"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["matrix"]), &matrix)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg matrix", err))
+				}
+			}
+			var only []string
+			if inputArgs["only"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["only"]), &only)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg only", err))
+				}
+			}
+			var descend bool
+			if inputArgs["descend"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["descend"]), &descend)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg descend", err))
+				}
+			}
+			return (*MarketDataContracts).BisectRun(&parent, ctx, good, bad, matrix, only, descend)
 		case "Contracts":
 			var parent MarketDataContracts
 			err = json.Unmarshal(parentJSON, &parent)

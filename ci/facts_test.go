@@ -175,7 +175,7 @@ func TestFacts(t *testing.T) {
 			}},
 		{name: "core install fails", verdict: outcome.Error, reason: "install core failed (exit 1)", notQueried: []string{"exitCode"},
 			answer: func(c enginetest.Chain) (any, bool, error) {
-				if isLayerSync(c, 2) {
+				if isLayerSync(c, 3) {
 					return nil, true, enginetest.ExecError(execArgv(s.StepsOf(plan.LayerCore)[0], s.Timeout, &builtWheel{name: testWheel}), 1, "", "bad wheel")
 				}
 				return nil, false, nil

@@ -8,7 +8,6 @@ import (
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/campaign"
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
-	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 )
 
 // Contracts runs every downstream contract suite against Core at a ref and
@@ -135,12 +134,7 @@ func (m *MarketDataContracts) execute(ctx context.Context, mx *matrix.Matrix, sp
 		return nil, err
 	}
 	jobs := jobsOf(entries)
-	outcomes := make([]outcome.Suite, len(jobs))
-	logs := make([]string, len(jobs))
-	r := suiteRunner{image: m.Image, sources: src, wheels: &wheelBuilds{}}
-	forEach(ctx, len(jobs), m.Concurrency, func(ctx context.Context, i int) {
-		outcomes[i], logs[i] = r.run(ctx, jobs[i])
-	})
+	outcomes, logs := m.runJobs(ctx, suiteRunner{image: m.Image, sources: src, wheels: &wheelBuilds{}}, jobs)
 	files := attachLogs(jobs, outcomes, logs)
 	return newRun(ctx, campaign.Assemble(entries, outcomes, failOn, started), files), nil
 }

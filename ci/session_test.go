@@ -345,7 +345,9 @@ func checkSuiteChain(t *testing.T, e *enginetest.Engine, s plan.Suite, c enginet
 		case "/work/downstream":
 			checkTree(t, "downstream", src, s.Downstream)
 		case wheelMount:
-			checkBuild(t, e, src, s.Core)
+			checkBuild(t, e, src, s.Core, "/work/wheel")
+		case siteMount:
+			checkBuild(t, e, src, s.Core, "/work/site")
 		default:
 			t.Errorf("unexpected mount %s", c[i])
 		}
@@ -381,6 +383,9 @@ func checkSuiteChain(t *testing.T, e *enginetest.Engine, s plan.Suite, c enginet
 		if i := slices.Index(want, plan.CoreWheel); i >= 0 {
 			want[i] = wheelMount + "/" + testWheel
 		}
+		if i := slices.Index(want, plan.CoreSite); i >= 0 {
+			want[i] = siteMount
+		}
 		if !slices.Equal(argv[4:], want) {
 			t.Errorf("step %q runs %q, want the plan's %q", st.Name, argv[4:], want)
 		}
@@ -414,13 +419,13 @@ func checkTree(t *testing.T, what string, got enginetest.Chain, src plan.Source)
 	}
 }
 
-// checkBuild checks that a wheel directory is the output of Core's build:
-// the image, Core's tree at its SHA, the build helper, then
-// directory(/work/wheel).
-func checkBuild(t *testing.T, e *enginetest.Engine, got enginetest.Chain, core plan.Source) {
+// checkBuild checks that a mounted directory is an output of Core's
+// build: the image, Core's tree at its SHA, the build helper, then
+// directory(out).
+func checkBuild(t *testing.T, e *enginetest.Engine, got enginetest.Chain, core plan.Source, out string) {
 	t.Helper()
-	if len(got) < 3 || got[0].Name != "container" || got[1].Str("address") != "python:3.11-slim" || got.Leaf().Name != "directory" || got.Leaf().Str("path") != "/work/wheel" {
-		t.Errorf("Core's wheel from %s, want container.from(image)...directory(/work/wheel)", got)
+	if len(got) < 3 || got[0].Name != "container" || got[1].Str("address") != "python:3.11-slim" || got.Leaf().Name != "directory" || got.Leaf().Str("path") != out {
+		t.Errorf("Core's build output from %s, want container.from(image)...directory(%s)", got, out)
 		return
 	}
 	tree, _ := e.Object(got[got.Index("withMountedDirectory")[0]].Str("source"))

@@ -36,6 +36,7 @@ type gitSources struct {
 // errLocalRepo: the module runs inside the engine and sees no host paths.
 var errLocalRepo = errors.New("local repository paths are not reachable from the Dagger module; use an https or ssh URL (or --core-source for a local Core)")
 
+// repo is url's repository, with the token when url is on github.com.
 func (g gitSources) repo(url string) *dagger.GitRepository {
 	if g.token != nil && refs.TokenHost(url) {
 		return dag.Git(url, dagger.GitOpts{HTTPAuthToken: g.token})

@@ -185,7 +185,7 @@ func (r suiteRunner) downstreamLayer(s plan.Suite, tree *dagger.Directory) *dagg
 // coreLayer mounts Core's wheel and installs it on top of the downstream
 // layer.
 func coreLayer(c *dagger.Container, s plan.Suite, wheel builtWheel) *dagger.Container {
-	c = c.WithMountedDirectory(wheelMount, wheel.dir)
+	c = c.WithMountedDirectory(wheelMount, wheel.dir).WithMountedDirectory(siteMount, wheel.site)
 	return withSteps(c, s, plan.LayerCore, &wheel)
 }
 
@@ -253,7 +253,8 @@ func readReport(ctx context.Context, f *dagger.File) (string, error) {
 }
 
 // execArgv is a step's argv as the container runs it: plan.Python mapped
-// to the image's python, plan.CoreWheel to the mounted wheel, wrapped in
+// to the image's python, plan.CoreWheel and plan.CoreSite to the mounted
+// wheel and unpacked wheel, wrapped in
 // timeout(1) with the suite's timeout. The wrapper depends only on the
 // plan, so cache keys stay stable.
 func execArgv(st plan.Step, timeout time.Duration, wheel *builtWheel) []string {
@@ -262,8 +263,11 @@ func execArgv(st plan.Step, timeout time.Duration, wheel *builtWheel) []string {
 		argv[0] = containerPython
 	}
 	for i, a := range argv {
-		if a == plan.CoreWheel && wheel != nil {
+		switch {
+		case a == plan.CoreWheel && wheel != nil:
 			argv[i] = path.Join(wheelMount, wheel.name)
+		case a == plan.CoreSite:
+			argv[i] = siteMount
 		}
 	}
 	secs := max(int(math.Ceil(timeout.Seconds())), 1)

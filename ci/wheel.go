@@ -13,14 +13,19 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 )
 
-// wheelMount is where a suite's container sees Core's wheel directory.
-const wheelMount = "/work/core-wheel"
+// wheelMount and siteMount are where a suite's container sees Core's
+// wheel directory and the unpacked wheel (plan.SiteDir).
+const (
+	wheelMount = "/work/core-wheel"
+	siteMount  = "/work/core-site"
+)
 
-// builtWheel is Core's wheel: the directory the build left it in, and its
-// file name.
+// builtWheel is Core's wheel: the directory the build left it in, its file
+// name, and the directory the build unpacked it in.
 type builtWheel struct {
 	dir  *dagger.Directory
 	name string
+	site *dagger.Directory
 }
 
 // wheelBuilds builds Core's wheel once per Core source and build key in a
@@ -101,7 +106,7 @@ func buildWheel(ctx context.Context, image string, b plan.CoreBuild, tree *dagge
 	if len(wheels) != 1 {
 		return builtWheel{}, fmt.Errorf("build core: %d wheels in %s, want 1", len(wheels), plan.WheelDir)
 	}
-	return builtWheel{dir: dir, name: wheels[0]}, nil
+	return builtWheel{dir: dir, name: wheels[0], site: c.Directory(workPath(plan.SiteDir))}, nil
 }
 
 // buildFailure names the build step an exec error came from, quoting its

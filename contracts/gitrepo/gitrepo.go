@@ -104,6 +104,21 @@ func (c *Cache) Checkout(ctx context.Context, repo, sha, dest string) error {
 	return nil
 }
 
+// History runs a read-only git history command (log or rev-list: what
+// bisect needs) in repo's mirror, which Resolve has fetched, and returns
+// its output.
+func (c *Cache) History(ctx context.Context, repo string, args []string) (string, error) {
+	if len(args) == 0 || (args[0] != "log" && args[0] != "rev-list") {
+		return "", fmt.Errorf("history of %s: only git log and rev-list run here, not %q", refs.Redact(repo), args)
+	}
+	unlock, err := c.lock(ctx, repo)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	return c.git(ctx, c.path(repo), args...)
+}
+
 // path is the mirror of repo: named by a hash of the address, never by
 // anything secret.
 func (c *Cache) path(repo string) string {

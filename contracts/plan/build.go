@@ -34,8 +34,8 @@ const (
 	PytestWrapperPath = ToolDir + "/run_pytest.py"
 	// BuildHelperPath builds Core's wheel.
 	BuildHelperPath = ToolDir + "/build_core.py"
-	// CoreInstallerPath installs Core's wheel on top (pip, skipping the
-	// resolver when Core's requirements are all installed).
+	// CoreInstallerPath installs Core's wheel on top (linking the unpacked
+	// wheel when the environment meets Core's requirements, else pip).
 	CoreInstallerPath = ToolDir + "/install_core.py"
 )
 
@@ -137,7 +137,7 @@ func planCoreBuild(opts Options) CoreBuild {
 		Files: []File{{Path: BuildHelperPath, Content: buildHelper}},
 		Steps: []Step{{
 			Name: "build core", Layer: LayerBuild, Dir: ".",
-			Argv: append([]string{Python, BuildHelperPath, "--source", CoreDir, "--out", WheelDir, "--"}, opts.PipArgs...),
+			Argv: append([]string{Python, BuildHelperPath, "--source", CoreDir, "--out", WheelDir, "--site", SiteDir, "--"}, opts.PipArgs...),
 		}},
 	}
 	b.Key = hashOf(struct {
@@ -166,7 +166,7 @@ func planSuite(c matrix.Core, d matrix.Downstream, core Source, opts Options) Su
 	}
 	s.Files = append(s.Files, File{Path: CoreInstallerPath, Content: coreInstaller}, File{Path: PytestWrapperPath, Content: pytestWrapper})
 	s.Steps = append(s.Steps,
-		Step{Name: "install core", Layer: LayerCore, Dir: ".", Argv: append([]string{Python, CoreInstallerPath, CoreWheel, "--"}, opts.PipArgs...)},
+		Step{Name: "install core", Layer: LayerCore, Dir: ".", Argv: append([]string{Python, CoreInstallerPath, CoreWheel, "--site", CoreSite, "--"}, opts.PipArgs...)},
 		Step{Name: "pytest", Layer: LayerTest, Dir: DownstreamDir, Argv: PytestArgv(d.Name, d.Tests, c.Package, "../"+ReportFile), MayFail: true},
 	)
 	return s

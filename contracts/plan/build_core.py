@@ -3,7 +3,7 @@
 Written by the contracts plan into the build's workspace and run with the
 run's interpreter:
 
-    python .contracts/build_core.py --source core --out wheel [-- PIP_ARGS...]
+    python .contracts/build_core.py --source core --out wheel --site site [-- PIP_ARGS...]
 
 With build isolation off (--no-build-isolation among the pip arguments, as
 `--offline` sets it), pip would call the project's PEP 517 backend from the
@@ -11,7 +11,11 @@ interpreter's own packages; this helper calls that same backend directly,
 in this process, which skips pip's start-up and its two hook subprocesses.
 Otherwise it runs `pip wheel --no-deps`, which sets up the isolated build
 environment the project declares. Either way exactly one wheel ends up in
-the output directory, and its file name is printed last.
+the output directory, and its file name is printed last. With --site, the
+wheel is also unpacked there once (when it has no scripts or data files,
+unpacking is its whole installation), so a suite whose environment already
+meets Core's requirements can link it instead of installing it (see
+install_core.py).
 """
 
 import argparse
@@ -20,6 +24,7 @@ import os
 import subprocess
 import sys
 import tomllib
+import zipfile
 
 # PEP 517: a project without [build-system] is built with setuptools' legacy backend.
 DEFAULT_BACKEND = "setuptools.build_meta:__legacy__"
@@ -66,6 +71,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--source", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--site", default="")
     parser.add_argument("pip_args", nargs="*")
     opts = parser.parse_args()
     out = os.path.abspath(opts.out)
@@ -78,8 +84,28 @@ def main():
     if len(wheels) != 1:
         print("ERROR: the build left %d wheels in %s, want 1: %s" % (len(wheels), out, wheels), flush=True)
         return 1
+    if opts.site:
+        os.makedirs(opts.site, exist_ok=True)  # empty when the wheel is left to pip
+        unpack(os.path.join(out, wheels[0]), opts.site)
     print(wheels[0], flush=True)
     return 0
+
+
+def unpack(wheel, site):
+    """Unpack a wheel without scripts or data files into site: for such a
+    wheel that is the whole installation (PEP 427: unpack, then spread
+    .data and generate scripts, neither of which it has). Other wheels are
+    left to pip in each suite (install_core.py finds no site)."""
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+        entry_points = [n for n in names if n.count("/") == 1 and n.endswith(".dist-info/entry_points.txt")]
+        scripts = any("scripts]" in z.read(n).decode("utf-8") for n in entry_points)
+        data = any(n.split("/", 1)[0].endswith(".data") for n in names)
+        if scripts or data:
+            print("not unpacking %s: it has scripts or data files, pip installs it" % os.path.basename(wheel), flush=True)
+            return
+        z.extractall(site)
+    print("unpacked %s into %s" % (os.path.basename(wheel), site), flush=True)
 
 
 if __name__ == "__main__":

@@ -3,20 +3,25 @@
 Written by the contracts plan into each suite's workspace and run with the
 suite's interpreter:
 
-    python .contracts/install_core.py WHEEL [-- PIP_ARGS...]
+    python .contracts/install_core.py WHEEL --site SITE [-- PIP_ARGS...]
 
-pip installs the wheel. When every requirement the wheel declares
-(Requires-Dist, markers evaluated for this interpreter) is already met by
-an installed distribution, pip's resolver has nothing to do, so it runs
-with --no-deps and skips resolving (about half of pip's time here).
-Otherwise, or when a requirement asks for extras, pip resolves as usual,
+SITE is the same wheel unpacked once per Core commit by the build
+(build_core.py --site). When the environment already meets every
+requirement the wheel declares (Requires-Dist, markers evaluated for this
+interpreter), holds no other copy of Core, and the wheel has no scripts or
+data files, there is nothing for pip to do but copy files: the unpacked
+wheel is linked instead, by a .pth file that puts SITE on sys.path ahead
+of the downstream's packages (site.addsitedir, so .pth files inside it
+work too). Otherwise pip installs the wheel and resolves its dependencies,
 so a Core that adds a dependency still gets it. The downstream's own pin
 on Core is never consulted: Core goes on top.
 """
 
 import importlib.metadata
+import os
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from email.parser import Parser
 
@@ -27,13 +32,21 @@ except ImportError:  # pragma: no cover - every interpreter that runs pip has it
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.version import InvalidVersion, Version
 
+# LAYER_PTH sorts before the host runner's downstream layer file, so Core's
+# site comes first on sys.path.
+LAYER_PTH = "_contracts_core_layer.pth"
 
-def wheel_requirements(wheel):
-    """The Requires-Dist lines of a wheel's METADATA."""
+
+def read_wheel(wheel):
+    """The wheel's metadata and whether it carries scripts or data files."""
     with zipfile.ZipFile(wheel) as z:
-        name = next(n for n in z.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
-        metadata = Parser().parsestr(z.read(name).decode("utf-8"))
-    return metadata.get_all("Requires-Dist") or []
+        names = z.namelist()
+        meta_name = next(n for n in names if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
+        metadata = Parser().parsestr(z.read(meta_name).decode("utf-8"))
+        entry_points = next((n for n in names if n.count("/") == 1 and n.endswith(".dist-info/entry_points.txt")), None)
+        scripts = entry_points is not None and "scripts]" in z.read(entry_points).decode("utf-8")
+        data = any(n.split("/", 1)[0].endswith(".data") for n in names)
+    return metadata, scripts or data
 
 
 def unmet(requirement):
@@ -55,18 +68,42 @@ def unmet(requirement):
     return ""
 
 
+def why_not_link(metadata, extras, site):
+    """Why the unpacked wheel cannot simply be linked, or "" when it can."""
+    reasons = [r for r in map(unmet, metadata.get_all("Requires-Dist") or []) if r]
+    if reasons:
+        return "resolving Core's dependencies: " + "; ".join(reasons)
+    if extras:
+        return "the wheel has scripts or data files"
+    if not site or not os.path.isdir(site) or not any(n.endswith(".dist-info") for n in os.listdir(site)):
+        return "no unpacked wheel"
+    try:
+        return "another %s %s is installed" % (metadata["Name"], importlib.metadata.version(metadata["Name"]))
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+def link(site):
+    purelib = sysconfig.get_paths()["purelib"]
+    os.makedirs(purelib, exist_ok=True)
+    with open(os.path.join(purelib, LAYER_PTH), "w", encoding="utf-8") as f:
+        f.write("import site; site.addsitedir(%r)\n" % os.path.abspath(site))
+
+
 def main(argv):
-    wheel, pip_args = argv[0], argv[1:]
+    wheel, site, pip_args = argv[0], "", argv[1:]
+    if pip_args[:1] == ["--site"]:
+        site, pip_args = pip_args[1], pip_args[2:]
     if pip_args[:1] == ["--"]:
         pip_args = pip_args[1:]
-    reasons = [r for r in map(unmet, wheel_requirements(wheel)) if r]
-    flags = ["--progress-bar", "off", "--no-compile", "--no-warn-script-location"]
-    if reasons:
-        print("resolving Core's dependencies: " + "; ".join(reasons), flush=True)
-    else:
-        print("Core's dependencies are all installed: installing the wheel alone", flush=True)
-        flags.append("--no-deps")
-    argv = [sys.executable, "-m", "pip", "install", *flags, wheel, *pip_args]
+    metadata, extras = read_wheel(wheel)
+    why = why_not_link(metadata, extras, site)
+    if not why:
+        link(site)
+        print("Core's requirements are all installed: linked its unpacked wheel %s" % site, flush=True)
+        return 0
+    print("installing Core's wheel with pip (%s)" % why, flush=True)
+    argv = [sys.executable, "-m", "pip", "install", "--progress-bar", "off", "--no-compile", "--no-warn-script-location", wheel, *pip_args]
     print("+", " ".join(argv), flush=True)
     return subprocess.call(argv)
 

@@ -27,8 +27,9 @@ const (
 	// wrapper, the Core build helper).
 	ToolDir = ".contracts"
 	// WheelDir is where Core's build leaves Core's wheel, relative to the
-	// build's workspace (see CoreBuild).
+	// build's workspace (see CoreBuild); SiteDir where it unpacks it.
 	WheelDir = "wheel"
+	SiteDir  = "site"
 	// ReportFile is pytest's JUnit report.
 	ReportFile = "junit.xml"
 )
@@ -43,6 +44,10 @@ const Python = "python"
 // made (the host runner with its cached file, the Dagger module with the
 // file it mounts), as they replace Python.
 const CoreWheel = "{core-wheel}"
+
+// CoreSite is the placeholder for the directory where Core's build
+// unpacked the wheel (SiteDir), which a suite links when it can.
+const CoreSite = "{core-site}"
 
 // Layer says which cacheable layer a step belongs to.
 type Layer string
@@ -72,10 +77,11 @@ type Plan struct {
 	Suites []Suite `json:"suites"`
 }
 
-// CoreBuild is Core's build: in a workspace holding Core at CoreDir and Files,
-// Steps (argv lists, in order, each must exit 0) leave exactly one wheel in
-// WheelDir. It depends only on Core's commit (or a local copy's content)
-// and Key, so runners build it once and share the wheel with every suite.
+// CoreBuild is Core's build: in a workspace holding Core at CoreDir and
+// Files, Steps (argv lists, in order, each must exit 0) leave exactly one
+// wheel in WheelDir and the same wheel unpacked in SiteDir. It depends only
+// on Core's commit (or a local copy's content) and Key, so runners build
+// it once and share the wheel and the unpacked wheel with every suite.
 type CoreBuild struct {
 	// Files are written into the build's workspace first.
 	Files []File `json:"files"`

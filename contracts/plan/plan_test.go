@@ -111,7 +111,7 @@ func TestLayerOrderAndPytest(t *testing.T) {
 		if !test.MayFail || test.Dir != DownstreamDir {
 			t.Errorf("%s: pytest step %+v", s.Name, test)
 		}
-		if core := s.StepsOf(LayerCore); len(core) != 1 || !slices.Equal(core[0].Argv[:4], []string{Python, CoreInstallerPath, CoreWheel, "--"}) {
+		if core := s.StepsOf(LayerCore); len(core) != 1 || !slices.Equal(core[0].Argv[:6], []string{Python, CoreInstallerPath, CoreWheel, "--site", CoreSite, "--"}) {
 			t.Errorf("%s: core step %+v", s.Name, core)
 		}
 		wrapper := []string{Python, "../" + PytestWrapperPath, "--core-package", "market_data_core", "--"}
@@ -128,7 +128,7 @@ func TestCoreBuild(t *testing.T) {
 	if len(a.CoreBuild.Steps) != 1 || a.CoreBuild.Steps[0].Layer != LayerBuild || len(a.CoreBuild.Files) != 1 || a.CoreBuild.Files[0].Path != BuildHelperPath {
 		t.Fatalf("build %+v", a.CoreBuild)
 	}
-	want := []string{Python, BuildHelperPath, "--source", CoreDir, "--out", WheelDir, "--", "--no-index"}
+	want := []string{Python, BuildHelperPath, "--source", CoreDir, "--out", WheelDir, "--site", SiteDir, "--", "--no-index"}
 	if !slices.Equal(a.CoreBuild.Steps[0].Argv, want) {
 		t.Errorf("build argv %q, want %q", a.CoreBuild.Steps[0].Argv, want)
 	}

@@ -6,8 +6,11 @@ import (
 )
 
 // Headline sums the run up in one line: "OK: ..." or "FAILED: ...", with
-// the policy that decided it.
+// the policy that decided it; for a bisection, what it found.
 func Headline(res *Result) string {
+	if res.Bisect != nil {
+		return bisectHeadline(res.Bisect)
+	}
 	failing, suites := 0, 0
 	for i := range res.Runs {
 		for j := range res.Runs[i].Suites {

@@ -26,9 +26,16 @@ func Markdown(w io.Writer, res *Result, opts MarkdownOptions) {
 	if !res.OK() {
 		word = "FAILED"
 	}
-	fmt.Fprintf(w, "# Contract run: %s\n\n", word)
+	title := "Contract run: " + word
+	if res.Bisect != nil {
+		title = "Bisect: " + map[bool]string{true: "first bad commits found", false: "nothing to bisect"}[res.OK()]
+	}
+	fmt.Fprintf(w, "# %s\n\n", title)
 	fmt.Fprintf(w, "%s · started %s · took %s\n\n", Subject(res, func(s string) string { return MDCode(s, 300, false) }), res.Started.UTC().Format("2006-01-02 15:04:05 UTC"), Dur(res.Duration()))
 	fmt.Fprintf(w, "**%s**\n", MDText(Headline(res), 1000))
+	if res.Bisect != nil {
+		mdBisect(w, res)
+	}
 	if compared(res) {
 		mdRegressions(w, res)
 	}

@@ -35,8 +35,10 @@ func (r *Result) Fails(run *Run, s *outcome.Suite) bool {
 }
 
 // ExitCode is the run's exit status: 0 when no candidate suite fails (see
-// Fails), 1 when one does or when there was no candidate suite at all. (2,
-// usage and configuration errors, is the CLI's own.)
+// Fails), 1 when one does or when there was no candidate suite at all; for
+// a bisection, 0 when it found a culprit and 1 when nothing regressed
+// between good and bad. (2, usage and configuration errors, is the CLI's
+// own.)
 func ExitCode(r *Result) int {
 	if r.OK() {
 		return 0
@@ -44,8 +46,12 @@ func ExitCode(r *Result) int {
 	return 1
 }
 
-// OK reports whether the run succeeds under its policy.
+// OK reports whether the run succeeds under its policy. A bisection
+// succeeds when it named a first bad commit (or range) for a downstream.
 func (r *Result) OK() bool {
+	if r.Bisect != nil {
+		return r.Bisect.Culprits() > 0
+	}
 	n := 0
 	for i := range r.Runs {
 		for j := range r.Runs[i].Suites {

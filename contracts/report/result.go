@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
 	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
@@ -38,6 +39,9 @@ type Result struct {
 	Runs []Run
 	// Dir is the output directory, set by Write and Load (not serialized).
 	Dir string
+	// Bisect is set for a bisection (contracts bisect): the baseline run is
+	// at its good end, the one candidate run at its bad end.
+	Bisect *bisect.Result
 }
 
 // Run is every suite of the matrix run against one Core source.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
 	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
@@ -25,6 +26,8 @@ type summaryDoc struct {
 	Totals    totals    `json:"totals"`
 	Baselines []runDoc  `json:"baselines"`
 	Runs      []runDoc  `json:"runs"`
+	// Bisect is set for a bisection (an additive key).
+	Bisect *bisect.Result `json:"bisect,omitempty"`
 }
 
 // totals count the candidate suites by verdict, and the entries of the
@@ -71,7 +74,7 @@ type countsDoc struct {
 func toDoc(r *Result) summaryDoc {
 	d := summaryDoc{
 		Schema: Schema, Version: Version, Started: r.Started.UTC(), Finished: r.Finished.UTC(),
-		FailOn: r.Policy(), ExitCode: ExitCode(r), Baselines: []runDoc{}, Runs: []runDoc{},
+		FailOn: r.Policy(), ExitCode: ExitCode(r), Baselines: []runDoc{}, Runs: []runDoc{}, Bisect: r.Bisect,
 	}
 	for i := range r.Baselines {
 		d.Baselines = append(d.Baselines, runToDoc(r, &r.Baselines[i], false))
@@ -138,7 +141,7 @@ func nonNil(s []string) []string {
 
 // fromDoc rebuilds a result from summary.json, without cases.
 func fromDoc(d summaryDoc) *Result {
-	r := &Result{Version: d.Version, Started: d.Started, Finished: d.Finished, FailOn: d.FailOn}
+	r := &Result{Version: d.Version, Started: d.Started, Finished: d.Finished, FailOn: d.FailOn, Bisect: d.Bisect}
 	for _, rd := range d.Baselines {
 		r.Baselines = append(r.Baselines, runFromDoc(rd))
 	}

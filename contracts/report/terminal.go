@@ -17,6 +17,9 @@ import (
 // line without control characters.
 func Terminal(w io.Writer, res *Result) {
 	fmt.Fprintf(w, "contract run: %s\n", Subject(res, func(s string) string { return s }))
+	if res.Bisect != nil {
+		termBisect(w, res.Bisect)
+	}
 	if compared(res) {
 		termRegressions(w, res)
 	}

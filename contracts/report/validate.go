@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
@@ -25,6 +26,38 @@ func validate(d summaryDoc) error {
 			if err := validateRun(r); err != nil {
 				return fmt.Errorf("run %q: %w", r.Label, err)
 			}
+		}
+	}
+	if d.Bisect != nil {
+		if err := validateBisect(d.Bisect); err != nil {
+			return fmt.Errorf("bisect: %w", err)
+		}
+	}
+	return nil
+}
+
+// validateBisect checks a bisection's answers hold what rendering needs
+// and name only full SHAs and reports Write would have written.
+func validateBisect(b *bisect.Result) error {
+	commits := []*bisect.Commit{&b.Good.Commit, &b.Bad.Commit}
+	for _, d := range b.Downstreams {
+		if err := matrix.ValidateName(d.Name); err != nil {
+			return err
+		}
+		switch {
+		case d.Status == bisect.Found && d.Culprit == nil, d.Status == bisect.Range && len(d.Range) == 0:
+			return fmt.Errorf("%s: status %s without its commits", d.Name, d.Status)
+		case d.Report != "" && d.Report != SuiteReport(BisectLabel, d.Name):
+			return fmt.Errorf("%s: report %q, want %q", d.Name, d.Report, SuiteReport(BisectLabel, d.Name))
+		}
+		commits = append(commits, d.Culprit, d.Merge, d.LastGood)
+		for i := range d.Range {
+			commits = append(commits, &d.Range[i])
+		}
+	}
+	for _, c := range commits {
+		if c != nil && (!refs.IsFullSHA(c.SHA) || c.Short != c.SHA[:7]) {
+			return fmt.Errorf("commit %q (%q) is not a full SHA with its short form", c.SHA, c.Short)
 		}
 	}
 	return nil

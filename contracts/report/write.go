@@ -36,6 +36,11 @@ func Write(outDir string, res *Result) error {
 	if err := writeJUnit(root, MergedJUnit, merged); err != nil {
 		return err
 	}
+	if res.Bisect != nil {
+		if err := writeBisect(root, res.Bisect); err != nil {
+			return err
+		}
+	}
 	if err := writeJSON(root, SummaryJSON, toDoc(res)); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
 	"github.com/mjdevaccount/market-data-contracts/contracts/internal/lockfile"
+	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 )
 
 // cmdDemo materializes the bundled example ecosystem as real git repos in a
@@ -22,24 +23,37 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	if o.matrixFile != "" {
 		return exitUsage, usagef("--matrix does not apply to demo: the demo brings its own")
 	}
-	root, unlock, err := demoDir(ctx, *dir, o.cacheDir)
+	m, unlock, err := demoMatrix(ctx, &o, *dir, stderr)
 	if err != nil {
-		return exitUsage, err
+		return exitBroken, err // a usageError exits 2 (see run)
 	}
 	defer unlock()
+	return execute(ctx, &o, m, stdout, stderr)
+}
+
+// demoMatrix materializes the example ecosystem for a demo command and
+// returns its matrix with --only applied, holding the demo directory's lock
+// until unlock. Errors of the user's making are usageErrors.
+func demoMatrix(ctx context.Context, o *options, dir string, stderr io.Writer) (*matrix.Matrix, func(), error) {
+	root, unlock, err := demoDir(ctx, dir, o.cacheDir)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
 	eco, err := examples.Materialize(ctx, root)
 	if err != nil {
-		return exitBroken, fmt.Errorf("materializing the example ecosystem: %w", err)
+		unlock()
+		return nil, nil, fmt.Errorf("materializing the example ecosystem: %w", err)
 	}
 	fmt.Fprintf(stderr, "example ecosystem in %s (Core refs: %v)\n", eco.Dir, examples.CoreRefs())
 	m, err := eco.Matrix()
+	if err == nil {
+		m, err = m.Select(o.only)
+	}
 	if err != nil {
-		return exitBroken, err
+		unlock()
+		return nil, nil, usageError{err}
 	}
-	if m, err = m.Select(o.only); err != nil {
-		return exitUsage, usageError{err}
-	}
-	return execute(ctx, &o, m, stdout, stderr)
+	return m, unlock, nil
 }
 
 // demoDir is where the example repos are materialized: dir, or a fixed

@@ -48,6 +48,13 @@ func execute(ctx context.Context, o *options, m *matrix.Matrix, stdout, stderr i
 	}
 	outcomes := r.Run(ctx, jobs(entries))
 	res := campaign.Assemble(entries, outcomes, o.failOn, started)
+	return finish(ctx, o, res, stdout)
+}
+
+// finish writes res's reports, prints the terminal report (even when a
+// report could not be written), publishes to GitHub when asked and returns
+// the exit code.
+func finish(ctx context.Context, o *options, res *report.Result, stdout io.Writer) (int, error) {
 	werr := report.Write(o.out, res)
 	report.Terminal(stdout, res) // the verdicts, even when a report could not be written
 	if werr != nil {

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
 	"github.com/mjdevaccount/market-data-contracts/contracts/gitrepo"
 	"github.com/mjdevaccount/market-data-contracts/contracts/internal/lockfile"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
@@ -84,6 +85,20 @@ func New(c Config) *Runner {
 
 // Resolver resolves refs with the runner's git cache, for plan.Build.
 func (r *Runner) Resolver() plan.Resolver { return r.git }
+
+// History is repo's history in the runner's git cache (its mirror, as the
+// refs resolved for a plan left it), for package bisect.
+func (r *Runner) History(repo string) bisect.History { return mirrorHistory{r.git, repo} }
+
+type mirrorHistory struct {
+	git  *gitrepo.Cache
+	repo string
+}
+
+// Git runs git log or rev-list in the mirror.
+func (h mirrorHistory) Git(ctx context.Context, args []string) (string, error) {
+	return h.git.History(ctx, h.repo, args)
+}
 
 // Job is one suite of one plan, with the label that keeps its workspace and
 // log apart from other plans' suites (e.g. the Core ref for a matrix run).
@@ -266,15 +281,19 @@ func (r *Runner) placeCore(ctx context.Context, core plan.Source, dest string) e
 	return r.git.Checkout(ctx, core.Repo, core.SHA, dest)
 }
 
-// runSteps runs the suite's steps of one layer in ws with venv's python
-// and wheel for plan.CoreWheel; the first failing step ends the layer with
+// runSteps runs the suite's steps of one layer in ws with venv's python,
+// wheel for plan.CoreWheel and the site next to its directory for
+// plan.CoreSite; the first failing step ends the layer with
 // an error naming it and quoting its output (diagnose.Quote).
 func (r *Runner) runSteps(ctx context.Context, s plan.Suite, layer plan.Layer, ws, venv, wheel string, log io.Writer) error {
 	for _, st := range s.StepsOf(layer) {
 		st.Argv = slices.Clone(st.Argv)
 		for i, a := range st.Argv {
-			if a == plan.CoreWheel {
+			switch a {
+			case plan.CoreWheel:
 				st.Argv[i] = wheel
+			case plan.CoreSite:
+				st.Argv[i] = filepath.Join(filepath.Dir(filepath.Dir(wheel)), plan.SiteDir)
 			}
 		}
 		res, err := run(ctx, r.command(s, st, ws, venv), log)

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"dagger/market-data-contracts/internal/dagger"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
+	"github.com/mjdevaccount/market-data-contracts/contracts/campaign"
+	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
+)
+
+// historyDepth is how much of Core's history the engine fetches for a
+// bisection: everything, for any range a release cycle makes.
+const historyDepth = 1 << 20
+
+// Bisect names the Core commit between --good and --bad that broke each
+// downstream's contracts: it runs every suite at both ends, then searches
+// the commits on the first-parent path (a merge stands for its pull
+// request, and is searched inside when it is the culprit) for the first
+// one where a test that passed at --good fails. Prints the table; fails
+// when no downstream regresses between the two.
+// +cache="session"
+func (m *MarketDataContracts) Bisect(
+	ctx context.Context,
+	// Core ref where every contract held (tag, branch, full 40-hex SHA)
+	good string,
+	// Core ref where a contract broke, descending from --good
+	bad string,
+	// Matrix file replacing the embedded default
+	// +optional
+	matrix *dagger.File,
+	// Bisect only these downstreams (names, comma-separated or repeated)
+	// +optional
+	only []string,
+	// When the first bad commit is a merge, search the pull request it merged
+	// +optional
+	// +default=true
+	descend bool,
+) (string, error) {
+	run, err := m.BisectRun(ctx, good, bad, matrix, only, descend)
+	if err != nil {
+		return "", err
+	}
+	return run.Check()
+}
+
+// BisectRun bisects like Bisect and returns the run, whatever it found:
+// chain `reports export --path=DIR` (summary.json's "bisect" key, the
+// culprit probes' JUnit under junit/bisect/) or `summary`.
+// +cache="session"
+func (m *MarketDataContracts) BisectRun(
+	ctx context.Context,
+	// Core ref where every contract held (tag, branch, full 40-hex SHA)
+	good string,
+	// Core ref where a contract broke, descending from --good
+	bad string,
+	// Matrix file replacing the embedded default
+	// +optional
+	matrix *dagger.File,
+	// Bisect only these downstreams (names, comma-separated or repeated)
+	// +optional
+	only []string,
+	// When the first bad commit is a merge, search the pull request it merged
+	// +optional
+	// +default=true
+	descend bool,
+) (*Run, error) {
+	for flag, ref := range map[string]string{"--good": good, "--bad": bad} {
+		if err := refs.Validate(ref); err != nil {
+			return nil, fmt.Errorf("%s: %w", flag, err)
+		}
+	}
+	mx, err := loadMatrix(ctx, matrix, only)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := m.spec(ctx, request{coreRef: bad, baselineRef: good})
+	if err != nil {
+		return nil, err
+	}
+	return m.bisect(ctx, mx, spec, good, bad, bisect.Options{Descend: descend}, gitSources{token: m.Token})
+}
+
+// bisect runs the suites at both ends, bisects with probes in containers
+// over Core's history read by git in a container, and assembles the run.
+func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spec campaign.Spec, good, bad string, opts bisect.Options, src gitSources) (*Run, error) {
+	started := time.Now()
+	entries, err := campaign.Plan(ctx, mx, spec, src)
+	if err != nil {
+		return nil, err
+	}
+	goodEnd, badEnd, err := endpoints(entries, good, bad)
+	if err != nil {
+		return nil, err
+	}
+	r := suiteRunner{image: m.Image, sources: src, wheels: &wheelBuilds{}}
+	jobs := jobsOf(entries)
+	outcomes, logs := m.runJobs(ctx, r, jobs)
+	res := campaign.Assemble(entries, outcomes, "", started)
+	h := gitHistory{image: m.historyImage(), repo: src.repo(mx.Core.Repo), bad: badEnd.Commit.SHA}
+	p := &moduleProber{m: m, runner: r, matrix: mx, entry: entries[1], src: src}
+	result, err := bisect.Run(ctx, h, p, goodEnd, badEnd, res.Baselines[0].Suites, res.Runs[0].Suites, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Bisect, res.Finished = result, time.Now()
+	files := attachLogs(append(jobs, p.jobs...), append(outcomes, p.outcomes...), append(logs, p.logs...))
+	return newRun(ctx, res, files), nil
+}
+
+// endpoints are the bisection's ends as the plans resolved them.
+func endpoints(entries []campaign.Entry, good, bad string) (bisect.Endpoint, bisect.Endpoint, error) {
+	g, b := entries[0].Plan.Core, entries[1].Plan.Core
+	for _, e := range []struct{ flag, ref, sha string }{{"--good", good, g.SHA}, {"--bad", bad, b.SHA}} {
+		if e.sha == "" {
+			return bisect.Endpoint{}, bisect.Endpoint{}, fmt.Errorf("%s %s: %s", e.flag, e.ref, entries[0].Plan.Suites[0].Error)
+		}
+	}
+	end := func(ref, sha string) bisect.Endpoint {
+		return bisect.Endpoint{Ref: ref, Commit: bisect.Commit{SHA: sha, Short: sha[:7]}}
+	}
+	return end(good, g.SHA), end(bad, b.SHA), nil
+}
+
+// historyImage is the image git runs in for a bisection: the suites' image
+// (Debian's python images) with Debian's git installed.
+func (m *MarketDataContracts) historyImage() *dagger.Container {
+	return dag.Container().From(m.Image).
+		WithExec([]string{"apt-get", "update", "-qq"}).
+		WithExec([]string{"apt-get", "install", "-y", "-qq", "--no-install-recommends", "git"})
+}
+
+// gitHistory runs git in a container holding Core's repository at the bad
+// commit with its history (dag.Git's tree keeps .git), for package bisect.
+type gitHistory struct {
+	image *dagger.Container
+	repo  *dagger.GitRepository
+	bad   string
+}
+
+// Git runs git with args (log or rev-list) in Core's repository.
+func (h gitHistory) Git(ctx context.Context, args []string) (string, error) {
+	if len(args) == 0 || (args[0] != "log" && args[0] != "rev-list") {
+		return "", fmt.Errorf("history: only git log and rev-list run, not %q", args)
+	}
+	tree := h.repo.Commit(h.bad).Tree(dagger.GitRefTreeOpts{Depth: historyDepth})
+	argv := append([]string{"git", "-c", "safe.directory=*", "-C", "/src"}, args...)
+	out, err := h.image.WithMountedDirectory("/src", tree).WithExec(argv).Stdout(ctx)
+	if err != nil {
+		return "", fmt.Errorf("git %s: %s", args[0], engineError(err))
+	}
+	return out, nil
+}
+
+// moduleProber runs bisect's probes in containers: for each request, the
+// requested downstreams at the probed Core commit (their downstream
+// commits pinned to the ones tested at the ends), every Core commit built
+// once and all suites at most Concurrency at a time. It keeps the jobs,
+// outcomes and logs for the reports.
+type moduleProber struct {
+	m      *MarketDataContracts
+	runner suiteRunner
+	matrix *matrix.Matrix
+	entry  campaign.Entry
+	src    gitSources
+
+	jobs     []job
+	outcomes []outcome.Suite
+	logs     []string
+}
+
+// Probe implements bisect.Prober.
+func (p *moduleProber) Probe(ctx context.Context, reqs []bisect.Request) [][]outcome.Suite {
+	var jobs []job
+	var spans []int
+	for _, req := range reqs {
+		js, err := p.plan(ctx, req)
+		if err != nil {
+			js = nil
+			for _, name := range req.Downstreams {
+				js = append(js, job{label: "bisect-" + req.Commit.Short, suite: plan.Suite{Name: name, Error: err.Error()}})
+			}
+		}
+		jobs = append(jobs, js...)
+		spans = append(spans, len(js))
+	}
+	outs, logs := p.m.runJobs(ctx, p.runner, jobs)
+	p.jobs, p.outcomes, p.logs = append(p.jobs, jobs...), append(p.outcomes, outs...), append(p.logs, logs...)
+	var result [][]outcome.Suite
+	for _, n := range spans {
+		result = append(result, outs[:n])
+		outs = outs[n:]
+	}
+	return result
+}
+
+// plan plans one request's suites.
+func (p *moduleProber) plan(ctx context.Context, req bisect.Request) ([]job, error) {
+	mx, err := p.matrix.Select(req.Downstreams)
+	if err != nil {
+		return nil, err
+	}
+	pinned := pinnedSources{sources: p.src, shas: map[string]string{}}
+	for _, s := range p.entry.Plan.Suites {
+		pinned.shas[s.Downstream.Repo+"\x00"+s.Downstream.Ref] = s.Downstream.SHA
+	}
+	pl, err := plan.Build(ctx, mx, plan.Options{CoreRef: req.Commit.SHA, PipArgs: p.m.PipArgs, Interpreter: p.entry.Python.Interpreter}, pinned)
+	if err != nil {
+		return nil, err
+	}
+	var out []job
+	for _, s := range pl.Suites {
+		out = append(out, job{label: "bisect-" + req.Commit.Short, suite: s, build: pl.CoreBuild})
+	}
+	return out, nil
+}
+
+// pinnedSources resolves downstream refs to the commits the runs at the
+// ends tested; Core's probed SHAs go to the engine's git.
+type pinnedSources struct {
+	sources
+	shas map[string]string
+}
+
+// Resolve implements plan.Resolver.
+func (p pinnedSources) Resolve(ctx context.Context, repo, ref string) (string, error) {
+	if sha, ok := p.shas[repo+"\x00"+ref]; ok {
+		return sha, nil
+	}
+	return p.sources.Resolve(ctx, repo, ref)
+}
+
+// runJobs runs jobs, at most Concurrency at a time, returning outcomes and
+// logs in job order.
+func (m *MarketDataContracts) runJobs(ctx context.Context, r suiteRunner, jobs []job) ([]outcome.Suite, []string) {
+	outcomes := make([]outcome.Suite, len(jobs))
+	logs := make([]string, len(jobs))
+	forEach(ctx, len(jobs), m.Concurrency, func(ctx context.Context, i int) {
+		outcomes[i], logs[i] = r.run(ctx, jobs[i])
+	})
+	return outcomes, logs
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
+	"github.com/mjdevaccount/market-data-contracts/contracts/campaign"
+	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
+	"github.com/mjdevaccount/market-data-contracts/contracts/runner/host"
+)
+
+// bisectOptions are bisect's own flags.
+type bisectOptions struct {
+	good, bad string
+	descend   bool
+}
+
+func (b *bisectOptions) flags(fs *flag.FlagSet, good, bad string) {
+	fs.StringVar(&b.good, "good", good, "Core `ref` where every downstream's contracts held (tag, branch, SHA)")
+	fs.StringVar(&b.bad, "bad", bad, "Core `ref` where a contract broke, descending from --good")
+	fs.BoolVar(&b.descend, "descend", true, "when the first bad commit is a merge, search the pull request it merged")
+}
+
+// check refuses what a bisection cannot take, naming the flag.
+func (b *bisectOptions) check(o *options) error {
+	switch {
+	case b.good == "" || b.bad == "":
+		return usagef("--good and --bad are both needed")
+	case len(o.coreRefs) > 0 || o.baselineRef != "" || o.coreSource != "":
+		return usagef("--core-ref, --baseline-ref and --core-source do not apply to bisect: --good and --bad name the range")
+	case len(o.pythons) > 1:
+		return usagef("bisect takes one --python")
+	}
+	for flagName, ref := range map[string]string{"--good": b.good, "--bad": b.bad} {
+		if err := refs.Validate(ref); err != nil {
+			return usagef("%s: %v", flagName, err)
+		}
+	}
+	return nil
+}
+
+// cmdBisect names the Core commit between --good and --bad that broke each
+// downstream's contracts.
+func cmdBisect(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	var o options
+	var b bisectOptions
+	fs := newFlagSet("bisect", &o, stderr)
+	b.flags(fs, "", "")
+	if err := o.parse(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if err := b.check(&o); err != nil {
+		return exitUsage, err
+	}
+	m, err := o.loadMatrix()
+	if err != nil {
+		return exitUsage, err
+	}
+	return executeBisect(ctx, &o, &b, m, stdout, stderr)
+}
+
+// cmdDemoBisect bisects the bundled example ecosystem's Core history.
+func cmdDemoBisect(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	var o options
+	var b bisectOptions
+	fs := newFlagSet("demo-bisect", &o, stderr)
+	b.flags(fs, "v1.2.0", "v2.0.0")
+	dir := fs.String("dir", "", "materialize the example repos in `DIR` (default: demo-ecosystem in the cache dir)")
+	if err := o.parse(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if err := b.check(&o); err != nil {
+		return exitUsage, err
+	}
+	if o.matrixFile != "" {
+		return exitUsage, usagef("--matrix does not apply to demo-bisect: the demo brings its own")
+	}
+	m, unlock, err := demoMatrix(ctx, &o, *dir, stderr)
+	if err != nil {
+		return exitBroken, err // a usageError exits 2 (see run)
+	}
+	defer unlock()
+	return executeBisect(ctx, &o, &b, m, stdout, stderr)
+}
+
+// executeBisect runs the suites at --good (the baseline) and --bad, then
+// bisects the downstreams that regress with probes on the host runner,
+// and writes the reports.
+func executeBisect(ctx context.Context, o *options, b *bisectOptions, m *matrix.Matrix, stdout, stderr io.Writer) (int, error) {
+	started := time.Now()
+	if err := checkOut(o.out); err != nil {
+		return exitUsage, err
+	}
+	r, err := newRunner(o, stderr)
+	if err != nil {
+		return exitUsage, err
+	}
+	defer r.Close()
+	o.coreRefs, o.baselineRef = listFlag{b.bad}, b.good
+	entries, err := plans(ctx, o, m, r)
+	if err != nil {
+		return exitUsage, err
+	}
+	goodEnd, badEnd, err := endpoints(entries, b)
+	if err != nil {
+		return exitUsage, err
+	}
+	fmt.Fprintf(stderr, "bisect: running every suite at %s and %s\n", b.good, b.bad)
+	res := campaign.Assemble(entries, r.Run(ctx, jobs(entries)), "", started)
+	p := &hostProber{runner: r, matrix: m, entry: entries[1], pipArgs: o.pipArgs, progress: stderr}
+	result, err := bisect.Run(ctx, r.History(m.Core.Repo), p, goodEnd, badEnd, res.Baselines[0].Suites, res.Runs[0].Suites, bisect.Options{Descend: b.descend})
+	if err != nil {
+		return exitUsage, err
+	}
+	res.Bisect, res.Finished = result, time.Now()
+	return finish(ctx, o, res, stdout)
+}
+
+// endpoints are the bisection's ends as the plans resolved them.
+func endpoints(entries []campaign.Entry, b *bisectOptions) (bisect.Endpoint, bisect.Endpoint, error) {
+	good, bad := entries[0].Plan.Core, entries[1].Plan.Core
+	for _, e := range []struct{ flag, ref, sha string }{{"--good", b.good, good.SHA}, {"--bad", b.bad, bad.SHA}} {
+		if e.sha == "" {
+			return bisect.Endpoint{}, bisect.Endpoint{}, usagef("%s %s: %s", e.flag, e.ref, entries[0].Plan.Suites[0].Error)
+		}
+	}
+	end := func(ref, sha string) bisect.Endpoint {
+		return bisect.Endpoint{Ref: ref, Commit: bisect.Commit{SHA: sha, Short: sha[:7]}}
+	}
+	return end(b.good, good.SHA), end(b.bad, bad.SHA), nil
+}
+
+// hostProber runs bisect's probes with the host runner: for each request,
+// a plan of the requested downstreams at the probed Core commit, their
+// downstream commits pinned to the ones the runs at good and bad tested.
+type hostProber struct {
+	runner   *host.Runner
+	matrix   *matrix.Matrix
+	entry    campaign.Entry
+	pipArgs  []string
+	progress io.Writer
+}
+
+// Probe implements bisect.Prober: all requests' suites run in one Run,
+// within --jobs; each Core commit is built once (the runner's wheel cache).
+func (p *hostProber) Probe(ctx context.Context, reqs []bisect.Request) [][]outcome.Suite {
+	var all []host.Job
+	var spans []int
+	for _, req := range reqs {
+		fmt.Fprintf(p.progress, "bisect: probing %s %s for %s\n", req.Commit.Short, req.Commit.Subject, strings.Join(req.Downstreams, ", "))
+		jobs, err := p.jobs(ctx, req)
+		if err != nil {
+			jobs = nil
+			for _, name := range req.Downstreams {
+				jobs = append(jobs, host.Job{Label: "bisect-" + req.Commit.Short, Suite: plan.Suite{Name: name, Error: err.Error()}})
+			}
+		}
+		all = append(all, jobs...)
+		spans = append(spans, len(jobs))
+	}
+	outs := p.runner.Run(ctx, all)
+	var result [][]outcome.Suite
+	for _, n := range spans {
+		result = append(result, outs[:n])
+		outs = outs[n:]
+	}
+	return result
+}
+
+// jobs plans one request's suites.
+func (p *hostProber) jobs(ctx context.Context, req bisect.Request) ([]host.Job, error) {
+	m, err := p.matrix.Select(req.Downstreams)
+	if err != nil {
+		return nil, err
+	}
+	pinned := pinnedResolver{base: p.runner.Resolver(), shas: map[string]string{}}
+	for _, s := range p.entry.Plan.Suites {
+		pinned.shas[s.Downstream.Repo+"\x00"+s.Downstream.Ref] = s.Downstream.SHA
+	}
+	pl, err := plan.Build(ctx, m, plan.Options{CoreRef: req.Commit.SHA, PipArgs: p.pipArgs, Interpreter: p.entry.Python.Interpreter}, pinned)
+	if err != nil {
+		return nil, err
+	}
+	var jobs []host.Job
+	for _, s := range pl.Suites {
+		jobs = append(jobs, host.Job{Label: "bisect-" + req.Commit.Short, Python: p.entry.Python.Path, Suite: s, CoreBuild: pl.CoreBuild})
+	}
+	return jobs, nil
+}
+
+// pinnedResolver resolves downstream refs to the commits the runs at good
+// and bad tested, so every probe tests the same downstream code; anything
+// else (the probed Core SHA) goes to base.
+type pinnedResolver struct {
+	base plan.Resolver
+	shas map[string]string
+}
+
+// Resolve implements plan.Resolver.
+func (p pinnedResolver) Resolve(ctx context.Context, repo, ref string) (string, error) {
+	if sha, ok := p.shas[repo+"\x00"+ref]; ok {
+		return sha, nil
+	}
+	return p.base.Resolve(ctx, repo, ref)
+}
