@@ -81,6 +81,9 @@ func passingSuite(c enginetest.Chain) (any, error) {
 	case "size":
 		return len(junitXML("pipeline", false)), nil
 	case "contents":
+		if isPinFacts(c) {
+			return pinFactsJSON, nil
+		}
 		return junitXML("pipeline", false), nil
 	}
 	return nil, errors.New("unexpected " + c.String())
@@ -253,12 +256,31 @@ func TestFacts(t *testing.T) {
 				t.Errorf("outcome lost the plan's sources: %+v", got)
 			}
 			for _, leaf := range tc.notQueried {
-				if q := e.Leaves(leaf); len(q) > 0 {
-					t.Errorf("asked for %s: %s", leaf, q[0])
+				for _, q := range e.Leaves(leaf) {
+					if !isPinFacts(q) {
+						t.Errorf("asked for %s: %s", leaf, q)
+						break
+					}
 				}
+			}
+			if tc.verdict == outcome.Passed && (got.Pin == nil || got.Pin.CoreVersion != "2.0.0" || len(got.Pin.Requirements) != 1) {
+				t.Errorf("readiness facts not read: %+v", got.Pin)
 			}
 		})
 	}
+}
+
+// pinFactsJSON is what the core layer's installer writes for readiness.
+const pinFactsJSON = `{"core_version": "2.0.0", "requirements": [{"requirement": "market-data-core>=1.1", "specifier": ">=1.1", "applies": true, "declared_in": "pyproject.toml", "admits": true}], "error": ""}`
+
+// isPinFacts reports whether c reads the readiness facts file.
+func isPinFacts(c enginetest.Chain) bool {
+	for _, f := range c {
+		if f.Name == "file" && f.Str("path") == "/work/"+plan.PinFactsPath {
+			return true
+		}
+	}
+	return false
 }
 
 // leafIs answers the named leaf with v.

@@ -49,7 +49,13 @@ func coreMountOf(e *enginetest.Engine, c enginetest.Chain) enginetest.Chain {
 // which suites' tests fail, core being the chain that made Core's mount.
 func verdictWorld(t *testing.T, fails func(suite string, core enginetest.Chain) bool) *enginetest.Engine {
 	var e *enginetest.Engine
-	e = enginetest.Use(t, func(c enginetest.Chain) (any, error) {
+	e = enginetest.Use(t, verdictAnswers(&e, fails))
+	return e
+}
+
+// verdictAnswers is verdictWorld's resolver, for the engine *e.
+func verdictAnswers(e **enginetest.Engine, fails func(suite string, core enginetest.Chain) bool) enginetest.Resolver {
+	return func(c enginetest.Chain) (any, error) {
 		switch leaf := c.Leaf().Name; {
 		case c[0].Name == "file":
 			return fileResolver(c)
@@ -58,15 +64,14 @@ func verdictWorld(t *testing.T, fails func(suite string, core enginetest.Chain) 
 		case leaf == "digest":
 			return "sha256:0123abcd", nil
 		case leaf == "exitCode" || leaf == "size" || leaf == "contents":
-			failing := fails(suiteOf(c), coreMountOf(e, c))
+			failing := fails(suiteOf(c), coreMountOf(*e, c))
 			xml := junitXML(suiteOf(c), failing)
 			return map[string]any{"exitCode": map[bool]int{true: 1}[failing], "size": len(xml), "contents": xml}[leaf], nil
 		case leaf == "exists":
 			return true, nil
 		}
 		return passingSuite(c)
-	})
-	return e
+	}
 }
 
 func never(string, enginetest.Chain) bool { return false }
@@ -277,4 +282,38 @@ func sameFiles(dir enginetest.Chain, want fs.FS) error {
 		return &fs.PathError{Op: "count", Path: ".", Err: fs.ErrExist}
 	}
 	return err
+}
+
+// TestReadinessInTheModule: the module reads each suite's readiness facts
+// from its core layer and its table shows the readiness and the release
+// line, as the CLI's does.
+func TestReadinessInTheModule(t *testing.T) {
+	facts := map[string]string{
+		"pipeline":     `{"core_version": "2.0.0", "requirements": [{"requirement": "market-data-core>=1.1", "specifier": ">=1.1", "applies": true, "declared_in": "pyproject.toml", "admits": true}]}`,
+		"orchestrator": `{"core_version": "2.0.0", "requirements": []}`,
+	}
+	var e *enginetest.Engine
+	answer := verdictAnswers(&e, func(suite string, _ enginetest.Chain) bool { return suite == "pipeline" })
+	e = enginetest.Use(t, func(c enginetest.Chain) (any, error) {
+		if c.Leaf().Name == "contents" && isPinFacts(c) {
+			for name, url := range map[string]string{"pipeline": "https://git.example/pipeline.git", "orchestrator": "git@git.example:orchestrator.git"} {
+				if mountOf(e, c, "/work/downstream")[0].Str("url") == url {
+					return facts[name], nil
+				}
+			}
+		}
+		return answer(c)
+	})
+	run, err := newModule(t).Run(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), []string{"pipeline", "orchestrator"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Core 2.0.0: 1 breaks-now, 1 unknown", "breaks-now  >=1.1 admits 2.0.0 (pyproject.toml), and the contracts break", "it declares no requirement on Core"} {
+		if !strings.Contains(run.Summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, run.Summary)
+		}
+	}
+	if !strings.Contains(run.Outputs, "breaks-now=pipeline\n") || !strings.Contains(run.Outputs, "unknown=orchestrator\n") {
+		t.Errorf("step outputs:\n%s", run.Outputs)
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+	"github.com/mjdevaccount/market-data-contracts/contracts/readiness"
 )
 
 // The container layout: the plan's workspace is workRoot, its paths are
@@ -83,7 +84,7 @@ func (r suiteRunner) run(ctx context.Context, j job) (outcome.Suite, string) {
 		facts.SetupError = "run cancelled"
 	}
 	res.Verdict, res.Reason = outcome.Decide(facts)
-	res.Cases, res.Counts = facts.Cases, junit.Count(facts.Cases)
+	res.Cases, res.Counts, res.Pin = facts.Cases, junit.Count(facts.Cases), facts.Pin
 	res.Duration = time.Since(start)
 	return res, log.String()
 }
@@ -124,6 +125,7 @@ func (r suiteRunner) collect(ctx context.Context, j job, log *strings.Builder) o
 	if err != nil {
 		return r.stepError(ctx, s, err, &wheel, &facts, log)
 	}
+	facts.Pin = readPin(ctx, ctr, s)
 	exists, err := downstream.Exists(ctx, s.Tests)
 	if err != nil {
 		return fail(fmt.Sprintf("checking the contract path %s: %v", s.Tests, err))
@@ -147,6 +149,23 @@ func (r suiteRunner) stepError(ctx context.Context, s plan.Suite, err error, whe
 		facts.SetupError = stepFailure(s, wheel, err)
 	}
 	return *facts
+}
+
+// readPin reads the readiness facts the core layer wrote (nil when there
+// are none or they cannot be read).
+func readPin(ctx context.Context, c *dagger.Container, s plan.Suite) *readiness.Pin {
+	if s.PinFacts == "" {
+		return nil
+	}
+	data, err := c.File(workPath(s.PinFacts)).Contents(ctx)
+	if err != nil {
+		return nil
+	}
+	pin, err := readiness.Parse([]byte(data))
+	if err != nil {
+		return nil
+	}
+	return pin
 }
 
 // tree returns a source's directory, synced so that a clone failure is

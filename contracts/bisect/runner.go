@@ -178,6 +178,6 @@ func (s *downstreamSearch) result() Downstream {
 		return d
 	}
 	d.Status, d.Range = Range, s.candidates()
-	d.Reason = fmt.Sprintf("%d commits could not be tested: the first bad commit is one of these %d", len(s.skipped), len(d.Range))
+	d.Reason = fmt.Sprintf("commits that could not be tested hide it: the first bad commit is one of these %d", len(d.Range))
 	return d
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/diagnose"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
+	"github.com/mjdevaccount/market-data-contracts/contracts/readiness"
 )
 
 // Facts are what a runner observed for one suite, before any judgement.
@@ -30,6 +31,9 @@ type Facts struct {
 	Cases []junit.Case
 	// ReportError is set when pytest ran but its report was missing or unreadable.
 	ReportError string
+	// Pin holds the facts of release readiness the core layer recorded
+	// (nil when it did not get that far).
+	Pin *readiness.Pin
 }
 
 // pytest's documented exit codes.

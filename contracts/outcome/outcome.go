@@ -8,6 +8,7 @@ import (
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+	"github.com/mjdevaccount/market-data-contracts/contracts/readiness"
 )
 
 // Verdict is a suite's result; every suite gets exactly one.
@@ -59,6 +60,10 @@ type Suite struct {
 	Flaky []string `json:"flaky,omitempty"`
 	// Log is the suite's log file, relative to the output directory ("" when none).
 	Log string `json:"log,omitempty"`
+	// Pin is what the suite's interpreter found about the downstream's
+	// requirement on Core and the Core version under test (nil when the
+	// suite did not get that far): half of its release readiness.
+	Pin *readiness.Pin `json:"pin,omitempty"`
 }
 
 // Failing returns the cases that failed or errored.

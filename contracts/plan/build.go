@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
@@ -37,6 +38,11 @@ const (
 	// CoreInstallerPath installs Core's wheel on top (linking the unpacked
 	// wheel when the environment meets Core's requirements, else pip).
 	CoreInstallerPath = ToolDir + "/install_core.py"
+	// PinsPath is where the downstream layer records the downstream's
+	// requirements on Core; PinFactsPath where the core layer writes
+	// whether they admit the Core under test (Suite.PinFacts).
+	PinsPath     = ToolDir + "/core-pins.json"
+	PinFactsPath = ToolDir + "/readiness.json"
 )
 
 // pipFlags cut pip's fixed costs in every install: no progress bar, no
@@ -159,30 +165,40 @@ func planSuite(c matrix.Core, d matrix.Downstream, core Source, opts Options) Su
 		Env:         environment(d.Env),
 		Report:      ReportFile,
 		Timeout:     d.Timeout,
+		PinFacts:    PinFactsPath,
 	}
 	s.Steps = append(s.Steps, downstreamSteps(c, d, opts.PipArgs)...)
-	if d.Install == nil {
-		s.Files = append(s.Files, File{Path: InstallHelperPath, Content: installHelper})
-	}
-	s.Files = append(s.Files, File{Path: CoreInstallerPath, Content: coreInstaller}, File{Path: PytestWrapperPath, Content: pytestWrapper})
+	s.Files = []File{{Path: InstallHelperPath, Content: installHelper}, {Path: CoreInstallerPath, Content: coreInstaller}, {Path: PytestWrapperPath, Content: pytestWrapper}}
+	install := []string{Python, CoreInstallerPath, CoreWheel, "--site", CoreSite, "--pin", PinsPath, "--facts", PinFactsPath, "--"}
 	s.Steps = append(s.Steps,
-		Step{Name: "install core", Layer: LayerCore, Dir: ".", Argv: append([]string{Python, CoreInstallerPath, CoreWheel, "--site", CoreSite, "--"}, opts.PipArgs...)},
+		Step{Name: "install core", Layer: LayerCore, Dir: ".", Argv: append(install, opts.PipArgs...)},
 		Step{Name: "pytest", Layer: LayerTest, Dir: DownstreamDir, Argv: PytestArgv(d.Name, d.Tests, c.Package, "../"+ReportFile), MayFail: true},
 	)
 	return s
 }
 
+// downstreamSteps install the downstream without Core and record its
+// requirements on Core (PinsPath): the automatic install records them as
+// it reads them; explicit install lists are followed by a step that only
+// reads what they name.
 func downstreamSteps(c matrix.Core, d matrix.Downstream, pipArgs []string) []Step {
 	var steps []Step
+	helper := []string{Python, InstallHelperPath, "--exclude", c.Name, "--dir", DownstreamDir, "--pin-out", PinsPath}
 	if d.Install == nil {
-		argv := []string{Python, InstallHelperPath, "--exclude", c.Name, "--dir", DownstreamDir, "--"}
+		argv := append(slices.Clone(helper), "--")
 		steps = append(steps, Step{Name: "install downstream (auto)", Layer: LayerDownstream, Dir: ".", Argv: append(argv, pipArgs...)})
 	}
+	pins := append(slices.Clone(helper), "--pins-only")
 	for i, args := range d.Install {
 		steps = append(steps, Step{
 			Name: fmt.Sprintf("install downstream [%d]", i), Layer: LayerDownstream, Dir: DownstreamDir,
 			Argv: pipInstall(pipArgs, args...),
 		})
+		spec, _ := json.Marshal(args)
+		pins = append(pins, "--spec", string(spec))
+	}
+	if d.Install != nil {
+		steps = append(steps, Step{Name: "read the pin on core", Layer: LayerDownstream, Dir: ".", Argv: pins})
 	}
 	return append(steps, Step{Name: "install pytest", Layer: LayerDownstream, Dir: ".", Argv: pipInstall(pipArgs, "pytest")})
 }

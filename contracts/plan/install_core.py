@@ -3,7 +3,7 @@
 Written by the contracts plan into each suite's workspace and run with the
 suite's interpreter:
 
-    python .contracts/install_core.py WHEEL --site SITE [-- PIP_ARGS...]
+    python .contracts/install_core.py WHEEL --site SITE [--pin PINS --facts FACTS] [-- PIP_ARGS...]
 
 SITE is the same wheel unpacked once per Core commit by the build
 (build_core.py --site). When the environment already meets every
@@ -15,9 +15,16 @@ of the downstream's packages (site.addsitedir, so .pth files inside it
 work too). Otherwise pip installs the wheel and resolves its dependencies,
 so a Core that adds a dependency still gets it. The downstream's own pin
 on Core is never consulted: Core goes on top.
+
+With --pin and --facts, it also writes the facts of release readiness to
+FACTS: the wheel's Core version, and for each requirement on Core that the
+downstream declares (PINS, written by install_downstream.py) whether its
+specifier admits that version, as the packaging pip uses decides it
+(prereleases admitted: the question is the pin's range).
 """
 
 import importlib.metadata
+import json
 import os
 import subprocess
 import sys
@@ -27,9 +34,11 @@ from email.parser import Parser
 
 try:  # the packaging pip itself uses
     from pip._vendor.packaging.requirements import InvalidRequirement, Requirement
+    from pip._vendor.packaging.specifiers import InvalidSpecifier, SpecifierSet
     from pip._vendor.packaging.version import InvalidVersion, Version
 except ImportError:  # pragma: no cover - every interpreter that runs pip has it
     from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
 # LAYER_PTH sorts before the host runner's downstream layer file, so Core's
@@ -90,13 +99,41 @@ def link(site):
         f.write("import site; site.addsitedir(%r)\n" % os.path.abspath(site))
 
 
+def write_facts(pins_path, facts_path, version):
+    """The readiness facts: Core's version and whether each pin admits it."""
+    facts = {"core_version": version, "requirements": [], "error": ""}
+    try:
+        with open(pins_path, encoding="utf-8") as f:
+            pins = json.load(f)
+        facts["error"] = pins.get("error", "")
+        for req in pins.get("requirements", []):
+            req["admits"] = SpecifierSet(req["specifier"]).contains(Version(version), prereleases=True)
+            facts["requirements"].append(req)
+    except FileNotFoundError:
+        facts["error"] = "the downstream's install steps did not record its requirements"
+    except (OSError, ValueError, KeyError, InvalidSpecifier, InvalidVersion) as exc:
+        facts["error"] = "%s: %s" % (pins_path, exc)
+    os.makedirs(os.path.dirname(os.path.abspath(facts_path)), exist_ok=True)
+    with open(facts_path, "w", encoding="utf-8") as f:
+        json.dump(facts, f, indent=2)
+
+
+def options(argv):
+    """WHEEL, then --site SITE, --pin PINS, --facts FACTS, then -- and pip's."""
+    wheel, opts, rest = argv[0], {}, argv[1:]
+    while rest[:1] and rest[0] in ("--site", "--pin", "--facts"):
+        opts[rest[0][2:]], rest = rest[1], rest[2:]
+    if rest[:1] == ["--"]:
+        rest = rest[1:]
+    return wheel, opts, rest
+
+
 def main(argv):
-    wheel, site, pip_args = argv[0], "", argv[1:]
-    if pip_args[:1] == ["--site"]:
-        site, pip_args = pip_args[1], pip_args[2:]
-    if pip_args[:1] == ["--"]:
-        pip_args = pip_args[1:]
+    wheel, opts, pip_args = options(argv)
+    site = opts.get("site", "")
     metadata, extras = read_wheel(wheel)
+    if opts.get("pin") and opts.get("facts"):
+        write_facts(opts["pin"], opts["facts"], metadata["Version"])
     why = why_not_link(metadata, extras, site)
     if not why:
         link(site)

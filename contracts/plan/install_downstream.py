@@ -4,6 +4,7 @@ Written by the contracts plan into each suite's workspace and run with the
 suite's interpreter:
 
     python .contracts/install_downstream.py --exclude NAME --dir DIR [--pin-out FILE] [-- PIP_ARGS...]
+    python .contracts/install_downstream.py --exclude NAME --dir DIR --pin-out FILE --pins-only [--spec JSON...]
 
 The automatic install spec: an editable install with the `dev` extra when
 the project defines one; else the project plus requirements-dev.txt when
@@ -22,7 +23,12 @@ with an "ERROR:" line naming the file and the problem, not a traceback.
 With --pin-out, the requirements on Core that were left out are written
 there as JSON (the downstream's pin, for release readiness): each with its
 specifier, marker, whether the marker applies to this interpreter, and the
-file that declares it.
+file that declares it. With --pins-only nothing is installed: the pin is
+read from what an explicit install spec (--spec, one JSON list of pip
+arguments per install step) names: pyproject.toml's dependencies and the
+extras of an editable or local install of the project, and the files of
+-r arguments. Declarations that cannot be read then only make the pin
+unknown (the error is in the JSON); the run goes on.
 """
 
 import argparse
@@ -139,8 +145,49 @@ def core_pins(reqs, excluded, base):
 
 def write_pins(path, pins, error=""):
     if path:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         with open(path, "w", encoding="utf-8") as f:
-            json.dump({"pins": pins, "error": error}, f, indent=2)
+            json.dump({"requirements": pins, "error": error}, f, indent=2)
+
+
+def spec_declarations(opts):
+    """The requirements explicit install steps (--spec) name: pyproject's
+    dependencies and the extras named for the project itself ("-e .[dev]",
+    "."), and every -r file, relative to the checkout."""
+    reqs = []
+    for spec in opts.spec:
+        args = json.loads(spec)
+        for i, arg in enumerate(args):
+            if arg in ("-r", "--requirement") and i + 1 < len(args):
+                more, _ = read_requirements(os.path.join(opts.dir, args[i + 1]))
+                reqs += more
+            elif arg.startswith("--requirement="):
+                more, _ = read_requirements(os.path.join(opts.dir, arg.split("=", 1)[1]))
+                reqs += more
+            else:
+                m = re.match(r"^\.(?:\[([^\]]*)\])?$", arg)
+                if m:
+                    reqs += project_requirements(opts.dir, (m.group(1) or "").split(","))
+    return reqs
+
+
+def project_requirements(directory, extras):
+    """pyproject.toml's dependencies and those of the named extras."""
+    project = read_project(directory) or {}
+    pyproject = os.path.join(directory, "pyproject.toml")
+    reqs = [(r, pyproject) for r in project.get("dependencies", [])]
+    for extra in filter(None, (e.strip() for e in extras)):
+        reqs += [(r, "%s [%s]" % (pyproject, extra)) for r in project.get("optional-dependencies", {}).get(extra, [])]
+    return reqs
+
+
+def pins_only(opts, excluded):
+    try:
+        write_pins(opts.pin_out, core_pins(spec_declarations(opts), excluded, opts.dir))
+    except (Unreadable, ValueError) as exc:
+        write_pins(opts.pin_out, [], str(exc))
+        print("cannot read the pin on Core: %s" % exc, flush=True)
+    return 0
 
 
 def declared(opts, excluded):
@@ -198,9 +245,13 @@ def main():
     parser.add_argument("--exclude", action="append", default=[])
     parser.add_argument("--dir", required=True)
     parser.add_argument("--pin-out", default="")
+    parser.add_argument("--pins-only", action="store_true")
+    parser.add_argument("--spec", action="append", default=[])
     parser.add_argument("pip_args", nargs="*")
     opts = parser.parse_args()
     excluded = {normalize(n) for n in opts.exclude}
+    if opts.pins_only:
+        return pins_only(opts, excluded)
     try:
         return install(opts, excluded)
     except Unreadable as exc:

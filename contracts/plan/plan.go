@@ -143,6 +143,10 @@ type Suite struct {
 	Report string `json:"report"`
 	// Timeout bounds the whole suite.
 	Timeout time.Duration `json:"timeout"`
+	// PinFacts is the file, relative to the workspace, where the core
+	// layer writes the facts of release readiness (package readiness): Core's
+	// version and whether the downstream's pins admit it.
+	PinFacts string `json:"pin_facts"`
 	// DownstreamKey identifies the downstream layer for caching: downstream
 	// SHA, install steps, interpreter and environment.
 	DownstreamKey string `json:"downstream_key"`

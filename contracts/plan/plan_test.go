@@ -71,15 +71,20 @@ func TestBuildResolvesAndPlansEverySuite(t *testing.T) {
 	if len(pipe.Files) != 3 || pipe.Files[0].Path != InstallHelperPath || !strings.Contains(pipe.Files[0].Content, "tomllib") {
 		t.Fatalf("auto install helper not planned: %+v", pipe.Files)
 	}
-	if len(store.Files) != 2 || store.Files[1].Path != PytestWrapperPath || !strings.Contains(store.Files[1].Content, "pytest_exception_interact") {
+	if len(store.Files) != 3 || store.Files[2].Path != PytestWrapperPath || !strings.Contains(store.Files[2].Content, "pytest_exception_interact") {
 		t.Fatalf("the pytest wrapper is not planned for an explicit install: %+v", store.Files)
 	}
-	want := []string{Python, InstallHelperPath, "--exclude", "market-data-core", "--dir", DownstreamDir, "--", "--no-index"}
+	want := []string{Python, InstallHelperPath, "--exclude", "market-data-core", "--dir", DownstreamDir, "--pin-out", PinsPath, "--", "--no-index"}
 	if got := pipe.Steps[0].Argv; !slices.Equal(got, want) {
 		t.Errorf("auto install argv = %q, want %q", got, want)
 	}
+	pin := store.StepsOf(LayerDownstream)[2]
+	wantPin := []string{Python, InstallHelperPath, "--exclude", "market-data-core", "--dir", DownstreamDir, "--pin-out", PinsPath, "--pins-only", "--spec", `["-e","."]`, "--spec", `["-r","requirements-dev.txt"]`}
+	if !slices.Equal(pin.Argv, wantPin) || pin.Layer != LayerDownstream {
+		t.Errorf("explicit install's pin step = %+v, want argv %q", pin, wantPin)
+	}
 	// Explicit install lists: one pip call each, in the checkout.
-	if got := store.StepsOf(LayerDownstream); len(got) != 3 || !slices.Equal(got[1].Argv, []string{Python, "-m", "pip", "install", "--progress-bar", "off", "--no-compile", "--no-warn-script-location", "-r", "requirements-dev.txt", "--no-index"}) || got[1].Dir != DownstreamDir {
+	if got := store.StepsOf(LayerDownstream); len(got) != 4 || !slices.Equal(got[1].Argv, []string{Python, "-m", "pip", "install", "--progress-bar", "off", "--no-compile", "--no-warn-script-location", "-r", "requirements-dev.txt", "--no-index"}) || got[1].Dir != DownstreamDir {
 		t.Errorf("explicit install steps = %+v", got)
 	}
 	if store.Timeout.Seconds() != 90 || !slices.Contains(store.Environ(), "STORE_MODE=contract") {
@@ -111,7 +116,7 @@ func TestLayerOrderAndPytest(t *testing.T) {
 		if !test.MayFail || test.Dir != DownstreamDir {
 			t.Errorf("%s: pytest step %+v", s.Name, test)
 		}
-		if core := s.StepsOf(LayerCore); len(core) != 1 || !slices.Equal(core[0].Argv[:6], []string{Python, CoreInstallerPath, CoreWheel, "--site", CoreSite, "--"}) {
+		if core := s.StepsOf(LayerCore); len(core) != 1 || !slices.Equal(core[0].Argv[:10], []string{Python, CoreInstallerPath, CoreWheel, "--site", CoreSite, "--pin", PinsPath, "--facts", PinFactsPath, "--"}) || s.PinFacts != PinFactsPath {
 			t.Errorf("%s: core step %+v", s.Name, core)
 		}
 		wrapper := []string{Python, "../" + PytestWrapperPath, "--core-package", "market_data_core", "--"}

@@ -53,7 +53,7 @@ func bisectAnswer(d bisect.Downstream) string {
 		}
 		return s
 	case bisect.Range:
-		return fmt.Sprintf("one of %s..%s (%d commits could not be tested)", d.Range[0].Short, d.Range[len(d.Range)-1].Short, len(d.Skipped))
+		return fmt.Sprintf("one of %s..%s (%s could not be tested)", d.Range[0].Short, d.Range[len(d.Range)-1].Short, plural(len(d.Skipped), "commit"))
 	}
 	return OneLine(d.Reason, MaxMessage)
 }
@@ -92,7 +92,7 @@ func termBisect(w io.Writer, b *bisect.Result) {
 		if !d.Status.Bisected() || len(d.Broken) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "%s: %s broke %d tests\n", d.Name, culpritName(d), len(d.Broken))
+		fmt.Fprintf(w, "%s: %s broke %s\n", d.Name, culpritName(d), plural(len(d.Broken), "test"))
 		for i, c := range d.Broken {
 			if i == MaxListed {
 				fmt.Fprintf(w, "  ... and %d more\n", len(d.Broken)-i)

@@ -5,9 +5,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
+	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+	"github.com/mjdevaccount/market-data-contracts/contracts/readiness"
 )
 
 var (
@@ -49,6 +52,13 @@ const (
 // (Only what XML can carry: a parsed report never holds terminal escapes.)
 const hostile = "AssertionError: bid | ask `x` <script>alert(1)</script> @team [link](http://x) \u202edesrever\nsecond line"
 
+// pinned is the readiness facts of a downstream that pins Core with spec
+// (declared in file), which admits version or not.
+func pinned(version, spec, file string, admits bool) *readiness.Pin {
+	return &readiness.Pin{CoreVersion: version, Requirements: []readiness.Requirement{
+		{Requirement: "market-data-core" + spec, Specifier: spec, Applies: true, DeclaredIn: file, Admits: admits}}}
+}
+
 // regressionFixture: a baseline and one candidate with every kind of suite.
 func regressionFixture() *Result {
 	base := Run{Label: "baseline-v1.2.0", Core: coreV1, Suites: []outcome.Suite{
@@ -69,6 +79,9 @@ func regressionFixture() *Result {
 		analytics,
 		out(coreV2, "dashboard", outcome.Timeout, "suite exceeded its timeout; its processes were killed", 15*time.Minute),
 	}}
+	cand.Suites[0].Pin = pinned("2.0.0", ">=1.1", "pyproject.toml", true)
+	cand.Suites[1].Pin = &readiness.Pin{CoreVersion: "2.0.0", Error: "requirements file requirements.txt cannot be read: 'utf-16-le' codec can't decode byte 0x0a in position 70: truncated data"}
+	cand.Suites[2].Pin = pinned("2.0.0", ">=1.1,<2", "requirements.txt", false)
 	return &Result{Version: Version, Started: t0, Finished: t0.Add(16 * time.Minute), Baselines: []Run{base}, Runs: []Run{cand}}
 }
 
@@ -93,9 +106,11 @@ func matrixFixture() *Result {
 
 // greenFixture: one run, everything passes.
 func greenFixture() *Result {
-	return &Result{Version: Version, Started: t0, Finished: t0.Add(20 * time.Second), Runs: []Run{{Label: "v2.0.0", Core: coreV2, Suites: []outcome.Suite{
-		out(coreV2, "pipeline", outcome.Passed, "", 2*time.Second, tc("quotes_bid", pass, ""), tc("quotes_ask", skip, "later")),
-	}}}}
+	pipe := out(coreV2, "pipeline", outcome.Passed, "", 2*time.Second, tc("quotes_bid", pass, ""), tc("quotes_ask", skip, "later"))
+	pipe.Pin = pinned("2.0.0", ">=2", "pyproject.toml", true)
+	store := out(coreV2, "store", outcome.Passed, "", 2*time.Second, tc("schema_v1", pass, ""))
+	store.Pin = pinned("2.0.0", "<2", "requirements.txt", false)
+	return &Result{Version: Version, Started: t0, Finished: t0.Add(20 * time.Second), Runs: []Run{{Label: "v2.0.0", Core: coreV2, Suites: []outcome.Suite{pipe, store}}}}
 }
 
 // collectionError is a module pytest could not collect, as the runners
@@ -138,7 +153,37 @@ func collectionFixture() *Result {
 	return &Result{Version: Version, Started: t0, Finished: t0.Add(30 * time.Second), Baselines: []Run{base}, Runs: []Run{cand}}
 }
 
+// bisectFixture: a bisection of v1.2.0..v2.0.0 in which pipeline's culprit
+// is inside a merged pull request, store's is hidden by untestable commits
+// (a range), orchestrator is not broken.
+func bisectFixture() *Result {
+	res := regressionFixture()
+	res.Runs[0].Suites = res.Runs[0].Suites[:2]
+	res.Baselines[0].Suites = res.Baselines[0].Suites[:2]
+	c := func(n int, subject, author string, parents ...string) bisect.Commit {
+		sha := strings.Repeat(fmt.Sprint(n%10), 40)
+		return bisect.Commit{SHA: sha, Short: sha[:7], Subject: subject, Author: author, Date: fmt.Sprintf("2025-10-%02dT12:00:00Z", n), Parents: parents}
+	}
+	culprit, merge := c(4, "RateAdjustment: rename scale_factor to scale", "Chen Wei"), c(5, "Merge pull request #43 from pr/43-rate-scale", "Ana Ortiz")
+	last := c(3, "docs: RateAdjustment field reference", "Chen Wei")
+	probe := out(coreV2, "pipeline", outcome.Failed, "", time.Second, tc("quotes_bid", fail, "KeyError: 'scale_factor'"))
+	res.Bisect = &bisect.Result{
+		Good:    bisect.Endpoint{Ref: "v1.2.0", Commit: bisect.Commit{SHA: coreV1.SHA, Short: coreV1.SHA[:7]}},
+		Bad:     bisect.Endpoint{Ref: "v2.0.0", Commit: bisect.Commit{SHA: coreV2.SHA, Short: coreV2.SHA[:7]}},
+		Commits: 20, FirstParent: 12,
+		Downstreams: []bisect.Downstream{
+			{Name: "pipeline", Status: bisect.Found, Culprit: &culprit, Merge: &merge, LastGood: &last, Probes: 6, Probe: &probe,
+				Broken: []compare.Case{{ID: "tests.contracts.test_quotes::quotes_bid", Class: compare.Regressed, Baseline: pass, Candidate: fail, Message: "KeyError: 'scale_factor'"}}},
+			{Name: "store", Status: bisect.Range, Range: []bisect.Commit{c(6, "build: switch to hatchling", "Ben Okafor"), c(7, "build: back to setuptools", "Ana Ortiz")},
+				Reason: "1 commits could not be tested: the first bad commit is one of these 2", Probes: 5, Skipped: []bisect.Commit{c(6, "build: switch to hatchling", "Ben Okafor")}},
+			{Name: "orchestrator", Status: bisect.NotBroken, Reason: "no test that passed at good fails at bad"},
+		},
+	}
+	return res
+}
+
 var fixtures = map[string]func() *Result{
+	"bisect":     bisectFixture,
 	"collection": collectionFixture,
 	"regression": regressionFixture,
 	"matrix":     matrixFixture,

@@ -40,6 +40,7 @@ func Markdown(w io.Writer, res *Result, opts MarkdownOptions) {
 		mdRegressions(w, res)
 	}
 	mdTable(w, res, opts)
+	mdReadiness(w, res)
 	if len(res.Runs) > 1 {
 		mdMatrix(w, res, opts)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+	"github.com/mjdevaccount/market-data-contracts/contracts/readiness"
 )
 
 // Schema identifies summary.json's format; SUMMARY_SCHEMA.md documents it.
@@ -44,6 +45,7 @@ type runDoc struct {
 	Label      string          `json:"label"`
 	Python     string          `json:"python"`
 	Core       plan.Source     `json:"core"`
+	Release    string          `json:"release,omitempty"`
 	Suites     []suiteDoc      `json:"suites"`
 	Comparison []compare.Suite `json:"comparison,omitempty"`
 }
@@ -60,6 +62,14 @@ type suiteDoc struct {
 	Log        string          `json:"log"`
 	Flaky      []string        `json:"flaky"`
 	Fails      bool            `json:"fails"`
+	Pin        *readiness.Pin  `json:"pin,omitempty"`
+	Readiness  *readinessDoc   `json:"readiness,omitempty"`
+}
+
+// readinessDoc is a candidate suite's release readiness.
+type readinessDoc struct {
+	Value  readiness.Value `json:"value"`
+	Reason string          `json:"reason"`
 }
 
 type countsDoc struct {
@@ -90,15 +100,23 @@ func toDoc(r *Result) summaryDoc {
 
 func runToDoc(r *Result, run *Run, candidate bool) runDoc {
 	rd := runDoc{Label: run.Label, Python: run.Python, Core: run.Core, Suites: []suiteDoc{}}
+	if candidate {
+		rd.Release = Release(run)
+	}
 	for i := range run.Suites {
 		s := &run.Suites[i]
 		c := s.Counts
-		rd.Suites = append(rd.Suites, suiteDoc{
+		sd := suiteDoc{
 			Name: s.Name, Core: s.Core, Downstream: s.Downstream, Verdict: s.Verdict, Reason: s.Reason,
 			Counts:   countsDoc{c.Tests, c.Passed, c.Failed, c.Errors, c.Skipped},
 			Duration: s.Duration.Seconds(), Report: s.Report, Log: s.Log, Flaky: nonNil(s.Flaky),
-			Fails: candidate && r.Fails(run, s),
-		})
+			Fails: candidate && r.Fails(run, s), Pin: s.Pin,
+		}
+		if candidate {
+			v, why := ReadinessOf(run, s)
+			sd.Readiness = &readinessDoc{Value: v, Reason: why}
+		}
+		rd.Suites = append(rd.Suites, sd)
 	}
 	for _, cs := range run.Comparison {
 		cs.Cases = notPassing(cs.Cases)
@@ -162,7 +180,7 @@ func runFromDoc(rd runDoc) Run {
 		run.Suites = append(run.Suites, outcome.Suite{
 			Name: sd.Name, Core: sd.Core, Downstream: sd.Downstream, Verdict: sd.Verdict, Reason: sd.Reason,
 			Counts:   junit.Counts{Tests: c.Tests, Passed: c.Passed, Failed: c.Failed, Errors: c.Errors, Skipped: c.Skipped},
-			Duration: time.Duration(math.Round(sd.Duration * 1e9)), Report: sd.Report, Log: sd.Log, Flaky: flaky,
+			Duration: time.Duration(math.Round(sd.Duration * 1e9)), Report: sd.Report, Log: sd.Log, Flaky: flaky, Pin: sd.Pin,
 		})
 	}
 	return run

@@ -15,7 +15,8 @@ type tableRow struct {
 
 // suiteTable is the per-repo table shared by the terminal and summary.md:
 // its column names (lower case) and a row per candidate suite. The python
-// column appears with several interpreters, "vs baseline" with a baseline.
+// column appears with several interpreters, "vs baseline" with a baseline;
+// readiness comes last.
 func suiteTable(res *Result) (head []string, rows []tableRow) {
 	py, cmp := hasPython(res), compared(res)
 	head = []string{"repo", "downstream", "core"}
@@ -26,6 +27,7 @@ func suiteTable(res *Result) (head []string, rows []tableRow) {
 	if cmp {
 		head = append(head, "vs baseline")
 	}
+	head = append(head, "readiness")
 	for i := range res.Runs {
 		run := &res.Runs[i]
 		for j := range run.Suites {
@@ -39,6 +41,8 @@ func suiteTable(res *Result) (head []string, rows []tableRow) {
 			if cmp {
 				cells = append(cells, classOf(run, s.Name))
 			}
+			v, _ := ReadinessOf(run, s)
+			cells = append(cells, string(v))
 			rows = append(rows, tableRow{suite: s, cells: cells})
 		}
 	}

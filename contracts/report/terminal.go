@@ -24,6 +24,7 @@ func Terminal(w io.Writer, res *Result) {
 		termRegressions(w, res)
 	}
 	termTable(w, res)
+	termReadiness(w, res)
 	if len(res.Runs) > 1 {
 		termMatrix(w, res)
 	}

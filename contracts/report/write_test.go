@@ -31,6 +31,13 @@ func TestWriteLoadRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if want.Bisect != nil {
+				// A culprit probe's outcome is in its JUnit report (Report),
+				// which Load does not read back.
+				for i := range want.Bisect.Downstreams {
+					want.Bisect.Downstreams[i].Probe = nil
+				}
+			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("Load(Write(r)) differs from r:\n got %+v\nwant %+v", got, want)
 			}

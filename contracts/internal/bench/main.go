@@ -7,6 +7,11 @@
 //   - warm, only the Core ref changed: `contracts run` at another Core ref
 //     on the cache the cold run left vs the old way at that ref (target
 //     <= 0.12 x the old way and <= 3.5 s for the 3 example suites);
+//   - bisect of the example history (v1.2.0..v2.0.0): from a fresh cache,
+//     with the downstream environments cached, and warm (environments and
+//     the probed commits' Core builds cached, as a second bisection finds
+//     them), and the probes each downstream took (target: warm <= 3 x one
+//     warm run);
 //   - merging 50 JUnit files holding 10,000 test cases (go test -bench
 //     BenchmarkMerge in contracts/junit; target < 1 s, memory flat).
 //
@@ -23,15 +28,19 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 )
 
 // offline are the pip arguments both sides use: this machine has no index.
@@ -50,13 +59,20 @@ func main() {
 	check(err)
 	b := bench{bin: bin, tmp: tmp, eco: eco, python: *python}
 
-	var coldOld, coldOurs, warmOld, warmOurs []float64
+	var coldOld, coldOurs, warmOld, warmOurs, bisectCold, bisectEnvs, bisectWarm []float64
+	var probes string
 	for i := range *rounds {
 		cache := filepath.Join(tmp, fmt.Sprintf("cache-%d", i))
 		coldOld = append(coldOld, b.oldWay("v1.1.0"))
 		coldOurs = append(coldOurs, b.run(cache, "v1.1.0"))
 		warmOurs = append(warmOurs, b.run(cache, "v2.0.0"))
 		warmOld = append(warmOld, b.oldWay("v2.0.0"))
+		bcache := filepath.Join(tmp, fmt.Sprintf("bisect-cache-%d", i))
+		bisectCold = append(bisectCold, b.bisect(bcache))
+		check(os.RemoveAll(filepath.Join(bcache, "wheels")))
+		bisectEnvs = append(bisectEnvs, b.bisect(bcache))
+		bisectWarm = append(bisectWarm, b.bisect(bcache))
+		probes = b.probes()
 		fmt.Fprintf(os.Stderr, "round %d/%d done\n", i+1, *rounds)
 	}
 	fmt.Printf("example ecosystem, 3 suites, %d paired rounds, medians (offline pip, %s)\n\n", *rounds, *python)
@@ -66,6 +82,11 @@ func main() {
 	}
 	row("cold (fresh cache), --jobs 3", coldOurs, coldOld, "<= 0.6")
 	row("warm, only the Core ref changed, --jobs 3", warmOurs, warmOld, "<= 0.12, <= 3.5 s")
+	fmt.Printf("\nbisect v1.2.0..v2.0.0 (20 commits, 12 on the first-parent path), --jobs 3\n")
+	fmt.Printf("  cold (fresh cache):              %8.2fs\n", median(bisectCold))
+	fmt.Printf("  downstream environments cached:  %8.2fs   %.2f x one warm run\n", median(bisectEnvs), median(bisectEnvs)/median(warmOurs))
+	fmt.Printf("  warm (and the Core builds):      %8.2fs   %.2f x one warm run (target <= 3)\n", median(bisectWarm), median(bisectWarm)/median(warmOurs))
+	fmt.Printf("  probes per downstream: %s\n", probes)
 	fmt.Printf("\nmerging 50 JUnit files, 10,000 cases (target < 1s, memory flat):\n")
 	bench := command("go", "test", "-run", "^$", "-bench", "BenchmarkMerge", "-benchmem", "./contracts/junit/")
 	bench.Stdout = os.Stdout
@@ -81,6 +102,26 @@ type bench struct {
 // run times `contracts run` on the example ecosystem at ref with cache.
 func (b bench) run(cache, ref string) float64 {
 	return b.cli("run", "--matrix", b.eco.MatrixFile, "--core-ref", ref)(cache)
+}
+
+// bisect times `contracts bisect` of the example history with cache.
+func (b bench) bisect(cache string) float64 {
+	return b.cli("bisect", "--matrix", b.eco.MatrixFile, "--good", "v1.2.0", "--bad", "v2.0.0")(cache)
+}
+
+// probes reads the last bisection's probes per downstream.
+func (b bench) probes() string {
+	data, err := os.ReadFile(filepath.Join(b.tmp, "out", report.SummaryJSON))
+	check(err)
+	var doc struct {
+		Bisect bisect.Result `json:"bisect"`
+	}
+	check(json.Unmarshal(data, &doc))
+	var parts []string
+	for _, d := range doc.Bisect.Downstreams {
+		parts = append(parts, fmt.Sprintf("%s %d (%s)", d.Name, d.Probes, d.Status))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // cli returns a function timing the CLI with args and a cache directory;

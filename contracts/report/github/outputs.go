@@ -4,16 +4,19 @@ import (
 	"strings"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/readiness"
 	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 	"github.com/sethvargo/go-githubactions"
 )
 
 // Outputs are the step outputs Publish sets, by name: comma-separated
 // candidate suites ("name", or "name@run" with several runs) by verdict
-// (passed, failed, broken: error, timeout or no-tests) and regressed
-// (breaking comparisons), and report-path (res.Dir).
+// (passed, failed, broken: error, timeout or no-tests), regressed
+// (breaking comparisons) and release readiness (ready, needs-bump,
+// breaks-now, blocked, unknown), and report-path (res.Dir).
 func Outputs(res *report.Result) map[string]string {
 	var passed, failed, broken, regressed []string
+	byReadiness := map[readiness.Value][]string{}
 	for i := range res.Runs {
 		run := &res.Runs[i]
 		for j := range run.Suites {
@@ -33,17 +36,23 @@ func Outputs(res *report.Result) map[string]string {
 			if c := run.Compared(s.Name); c != nil && c.Class.Breaking() {
 				regressed = append(regressed, name)
 			}
+			v, _ := report.ReadinessOf(run, s)
+			byReadiness[v] = append(byReadiness[v], name)
 		}
 	}
-	return map[string]string{
+	out := map[string]string{
 		"passed": strings.Join(passed, ","), "failed": strings.Join(failed, ","),
 		"broken": strings.Join(broken, ","), "regressed": strings.Join(regressed, ","),
 		"report-path": res.Dir,
 	}
+	for _, v := range readiness.Values {
+		out[string(v)] = strings.Join(byReadiness[v], ",")
+	}
+	return out
 }
 
 // outputNames fixes the order outputs are written in.
-var outputNames = []string{"passed", "failed", "broken", "regressed", "report-path"}
+var outputNames = []string{"passed", "failed", "broken", "regressed", "ready", "needs-bump", "breaks-now", "blocked", "unknown", "report-path"}
 
 func outputs(a *githubactions.Action, res *report.Result) {
 	out := Outputs(res)

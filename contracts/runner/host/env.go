@@ -2,6 +2,8 @@ package host
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -72,6 +74,32 @@ func (r *Runner) borrowsPip(ctx context.Context, python string) bool {
 	ok := err == nil && res.exitCode == 0
 	r.hasPip.Store(python, ok)
 	return ok
+}
+
+// runVenv makes the bare virtualenv of one suite's run (Core on top of the
+// cached downstream environment) by copying a template made once per
+// interpreter and cache: a bare venv holds no path of its own (its
+// interpreter links and pyvenv.cfg name only the interpreter), so a copy
+// is a working venv, and copying costs a fraction of python -m venv.
+func (r *Runner) runVenv(ctx context.Context, python, dir string, log io.Writer) error {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%v", python, r.SystemSitePackages)))
+	template := filepath.Join(r.CacheDir, "venv-templates", hex.EncodeToString(sum[:8]))
+	unlock, err := r.envLocks.Lock(ctx, template)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := os.Stat(filepath.Join(template, readyFile)); err != nil {
+		os.RemoveAll(template)
+		if err := r.venv(ctx, python, filepath.Join(template, "venv"), false, log); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(template, readyFile), []byte(python+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(log, "# virtualenv copied from %s\n", template)
+	return copyTree(filepath.Join(template, "venv"), dir)
 }
 
 // venv creates a virtualenv with the runner's interpreter; withPip false

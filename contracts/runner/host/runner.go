@@ -27,6 +27,7 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
+	"github.com/mjdevaccount/market-data-contracts/contracts/readiness"
 )
 
 // MaxLog bounds one suite's log file; output beyond it is counted, not kept.
@@ -182,7 +183,7 @@ func (r *Runner) runSuite(parent context.Context, j Job) outcome.Suite {
 		facts.SetupError = "run cancelled (interrupt)"
 	}
 	res.Verdict, res.Reason = outcome.Decide(facts)
-	res.Cases, res.Counts, res.Flaky = facts.Cases, junit.Count(facts.Cases), flaky
+	res.Cases, res.Counts, res.Flaky, res.Pin = facts.Cases, junit.Count(facts.Cases), flaky, facts.Pin
 	res.Duration = time.Since(start)
 	logFile.finish()
 	r.progress("%-14s %-8s %d tests in %s", j.Suite.Name, res.Verdict, res.Counts.Tests, res.Duration.Round(100*time.Millisecond))
@@ -228,6 +229,7 @@ func (r *Runner) suite(ctx context.Context, j Job, root string, unlock func(), f
 	if err == nil {
 		err = r.prepareRun(ctx, j, python, ws, root, log)
 	}
+	facts.Pin = readPin(ws, s, log)
 	if err != nil {
 		return nil, err
 	}
@@ -260,8 +262,14 @@ func (r *Runner) prepareRun(ctx context.Context, j Job, python, ws, root string,
 	if err := writeFiles(ws, s.Files); err != nil {
 		return err
 	}
+	// The downstream layer recorded the pin on Core in the cached environment.
+	if data, err := os.ReadFile(filepath.Join(root, plan.PinsPath)); err == nil {
+		if err := writeFiles(ws, []plan.File{{Path: plan.PinsPath, Content: string(data)}}); err != nil {
+			return err
+		}
+	}
 	venv := filepath.Join(ws, "venv")
-	if err := r.venv(ctx, python, venv, false, log); err != nil {
+	if err := r.runVenv(ctx, python, venv, log); err != nil {
 		return err
 	}
 	if err := stack(venv, filepath.Join(root, "venv")); err != nil {
@@ -279,6 +287,23 @@ func (r *Runner) placeCore(ctx context.Context, core plan.Source, dest string) e
 		return copyTree(core.Local, dest)
 	}
 	return r.git.Checkout(ctx, core.Repo, core.SHA, dest)
+}
+
+// readPin reads the readiness facts the core layer wrote (nil when it did
+// not get that far, or wrote something unreadable: noted in the log).
+func readPin(ws string, s plan.Suite, log io.Writer) *readiness.Pin {
+	if s.PinFacts == "" || !filepath.IsLocal(s.PinFacts) {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(ws, s.PinFacts))
+	if err != nil {
+		return nil
+	}
+	pin, err := readiness.Parse(data)
+	if err != nil {
+		fmt.Fprintf(log, "# %v\n", err)
+	}
+	return pin
 }
 
 // runSteps runs the suite's steps of one layer in ws with venv's python,
