@@ -5,7 +5,9 @@ import (
 	"testing"
 )
 
-func pin(version string, reqs ...Requirement) *Pin { return &Pin{CoreVersion: version, Requirements: reqs} }
+func pin(version string, reqs ...Requirement) *Pin {
+	return &Pin{CoreVersion: version, Requirements: reqs}
+}
 
 func req(spec, file string, applies, admits bool) Requirement {
 	return Requirement{Requirement: "market-data-core" + spec, Specifier: spec, Applies: applies, DeclaredIn: file, Admits: admits}
