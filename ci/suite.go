@@ -180,14 +180,21 @@ func (r suiteRunner) tree(ctx context.Context, src plan.Source) (*dagger.Directo
 
 // base is the image with the pip cache, the suite's environment and files.
 func (r suiteRunner) base(s plan.Suite) *dagger.Container {
+	return workspace(r.image, s.Env, s.Files)
+}
+
+// workspace is the image with the pip cache volume, the workspace as its
+// working directory, an environment and the plan's files: where suites and
+// Core's build start.
+func workspace(image string, env []plan.EnvVar, files []plan.File) *dagger.Container {
 	c := dag.Container().
-		From(r.image).
+		From(image).
 		WithMountedCache(pipCachePath, dag.CacheVolume(pipCacheKey)).
 		WithWorkdir(workRoot)
-	for _, e := range s.Env {
+	for _, e := range env {
 		c = c.WithEnvVariable(e.Name, e.Value)
 	}
-	for _, f := range s.Files {
+	for _, f := range files {
 		c = c.WithNewFile(workPath(f.Path), f.Content)
 	}
 	return c

@@ -78,17 +78,7 @@ func (w *wheelBuilds) get(ctx context.Context, image string, core plan.Source, b
 // buildWheel runs the build steps in a container holding Core at
 // plan.CoreDir and reads the name of the one wheel they left.
 func buildWheel(ctx context.Context, image string, b plan.CoreBuild, tree *dagger.Directory) (builtWheel, error) {
-	c := dag.Container().
-		From(image).
-		WithMountedCache(pipCachePath, dag.CacheVolume(pipCacheKey)).
-		WithWorkdir(workRoot)
-	for _, e := range b.Env {
-		c = c.WithEnvVariable(e.Name, e.Value)
-	}
-	for _, f := range b.Files {
-		c = c.WithNewFile(workPath(f.Path), f.Content)
-	}
-	c = c.WithMountedDirectory(workPath(plan.CoreDir), tree)
+	c := workspace(image, b.Env, b.Files).WithMountedDirectory(workPath(plan.CoreDir), tree)
 	for _, st := range b.Steps {
 		c = c.WithWorkdir(workPath(st.Dir)).WithExec(execArgv(st, buildTimeout, nil))
 	}

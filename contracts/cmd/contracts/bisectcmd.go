@@ -96,19 +96,12 @@ func cmdDemoBisect(ctx context.Context, args []string, stdout, stderr io.Writer)
 // and writes the reports.
 func executeBisect(ctx context.Context, o *options, b *bisectOptions, m *matrix.Matrix, stdout, stderr io.Writer) (int, error) {
 	started := time.Now()
-	if err := checkOut(o.out); err != nil {
-		return exitUsage, err
-	}
-	r, err := newRunner(o, stderr)
+	o.coreRefs, o.baselineRef = listFlag{b.bad}, b.good
+	r, entries, err := prepare(ctx, o, m, stderr)
 	if err != nil {
 		return exitUsage, err
 	}
 	defer r.Close()
-	o.coreRefs, o.baselineRef = listFlag{b.bad}, b.good
-	entries, err := plans(ctx, o, m, r)
-	if err != nil {
-		return exitUsage, err
-	}
 	goodEnd, badEnd, err := endpoints(entries, b)
 	if err != nil {
 		return exitUsage, err

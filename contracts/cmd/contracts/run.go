@@ -34,21 +34,33 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 // -> classification -> reports -> exit code.
 func execute(ctx context.Context, o *options, m *matrix.Matrix, stdout, stderr io.Writer) (int, error) {
 	started := time.Now()
-	if err := checkOut(o.out); err != nil {
-		return exitUsage, err
-	}
-	r, err := newRunner(o, stderr)
+	r, entries, err := prepare(ctx, o, m, stderr)
 	if err != nil {
 		return exitUsage, err
 	}
 	defer r.Close()
-	entries, err := plans(ctx, o, m, r)
-	if err != nil {
-		return exitUsage, err
-	}
 	outcomes := r.Run(ctx, jobs(entries))
 	res := campaign.Assemble(entries, outcomes, o.failOn, started)
 	return finish(ctx, o, res, stdout)
+}
+
+// prepare readies the report directory and a runner, and plans the
+// campaign; every error is the user's to fix (exit 2). The caller closes
+// the runner.
+func prepare(ctx context.Context, o *options, m *matrix.Matrix, stderr io.Writer) (*host.Runner, []campaign.Entry, error) {
+	if err := checkOut(o.out); err != nil {
+		return nil, nil, err
+	}
+	r, err := newRunner(o, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	entries, err := plans(ctx, o, m, r)
+	if err != nil {
+		r.Close()
+		return nil, nil, err
+	}
+	return r, entries, nil
 }
 
 // finish writes res's reports, prints the terminal report (even when a
