@@ -99,33 +99,49 @@ func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spe
 	if err != nil {
 		return nil, err
 	}
+	h := gitHistory{image: m.historyImage(), repo: src.repo(mx.Core.Repo), bad: badEnd.Commit.SHA}
+	if err := bisect.Check(ctx, h, goodEnd, badEnd); err != nil {
+		return nil, err
+	}
 	r := suiteRunner{image: m.Image, sources: src, wheels: &wheelBuilds{}}
 	jobs := jobsOf(entries)
 	outcomes, logs := m.runJobs(ctx, r, jobs)
 	res := campaign.Assemble(entries, outcomes, "", started)
-	h := gitHistory{image: m.historyImage(), repo: src.repo(mx.Core.Repo), bad: badEnd.Commit.SHA}
 	p := &moduleProber{m: m, runner: r, matrix: mx, entry: entries[1], src: src}
-	result, err := bisect.Run(ctx, h, p, goodEnd, badEnd, res.Baselines[0].Suites, res.Runs[0].Suites, opts)
-	if err != nil {
-		return nil, err
-	}
+	result, berr := bisect.Run(ctx, h, p, goodEnd, badEnd, res.Baselines[0].Suites, res.Runs[0].Suites, opts)
 	res.Bisect, res.Finished = result, time.Now()
 	files := attachLogs(append(jobs, p.jobs...), append(outcomes, p.outcomes...), append(logs, p.logs...))
-	return newRun(ctx, res, files), nil
+	run := newRun(ctx, res, files)
+	if berr != nil {
+		// The runs at both ends are in the reports; the bisection is not.
+		run.Summary += fmt.Sprintf("\nbisect failed: %v\n", berr)
+		run.Failure, run.ExitCode = "bisect failed: "+berr.Error(), 1
+	}
+	return run, nil
 }
 
 // endpoints are the bisection's ends as the plans resolved them.
 func endpoints(entries []campaign.Entry, good, bad string) (bisect.Endpoint, bisect.Endpoint, error) {
 	g, b := entries[0].Plan.Core, entries[1].Plan.Core
-	for _, e := range []struct{ flag, ref, sha string }{{"--good", good, g.SHA}, {"--bad", bad, b.SHA}} {
+	for i, e := range []struct{ flag, ref, sha string }{{"--good", good, g.SHA}, {"--bad", bad, b.SHA}} {
 		if e.sha == "" {
-			return bisect.Endpoint{}, bisect.Endpoint{}, fmt.Errorf("%s %s: %s", e.flag, e.ref, entries[0].Plan.Suites[0].Error)
+			return bisect.Endpoint{}, bisect.Endpoint{}, fmt.Errorf("%s %s: %s", e.flag, e.ref, unresolved(entries[i]))
 		}
 	}
 	end := func(ref, sha string) bisect.Endpoint {
 		return bisect.Endpoint{Ref: ref, Commit: bisect.Commit{SHA: sha, Short: sha[:7]}}
 	}
 	return end(good, g.SHA), end(bad, b.SHA), nil
+}
+
+// unresolved is why an entry's Core did not resolve (its suites carry it).
+func unresolved(e campaign.Entry) string {
+	for _, s := range e.Plan.Suites {
+		if s.Error != "" {
+			return s.Error
+		}
+	}
+	return "did not resolve"
 }
 
 // historyImage is the image git runs in for a bisection: the suites' image

@@ -95,15 +95,23 @@ func (w *historyWorld) git(c enginetest.Chain) (any, error) {
 	execs := c.Index("withExec")
 	argv := c[execs[len(execs)-1]].Strings("args")
 	w.gitArgs = append(w.gitArgs, argv)
+	rng := argv[len(argv)-1]
 	if i := slices.Index(argv, "rev-list"); i >= 0 {
 		var b strings.Builder
+		if strings.HasPrefix(rng, w.commits[len(w.commits)-1].SHA+"..") {
+			return "", nil // bad..good: good is an ancestor of bad
+		}
 		for _, cm := range w.commits {
 			b.WriteString(cm.SHA + "\n")
 		}
 		return b.String(), nil
 	}
+	commits := w.commits
+	if slices.Contains(argv, "-1") {
+		commits = []bisect.Commit{{SHA: rng, Short: rng[:7], Subject: "good", Author: "Ana", Date: "2025-10-01T12:00:00Z"}}
+	}
 	var b strings.Builder
-	for _, cm := range w.commits {
+	for _, cm := range commits {
 		fmt.Fprintf(&b, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1e\n", cm.SHA, cm.Author, cm.Date, strings.Join(cm.Parents, " "), cm.Subject)
 	}
 	return b.String(), nil
@@ -186,6 +194,19 @@ func TestBisectNothingToFind(t *testing.T) {
 	_, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"orchestrator"}, true)
 	if err == nil || !strings.Contains(err.Error(), "NOTHING TO BISECT") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestBisectRefusesANonAncestor: a --good outside --bad's history is
+// refused before any suite runs.
+func TestBisectRefusesANonAncestor(t *testing.T) {
+	w := newHistoryWorld(t)
+	_, err := newModule(t).BisectRun(context.Background(), badRef, goodRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true)
+	if err == nil || !strings.Contains(err.Error(), "is not an ancestor of") {
+		t.Errorf("err = %v", err)
+	}
+	if q := w.e.Leaves("exitCode"); len(q) > 0 {
+		t.Errorf("suites ran: %s", q[0])
 	}
 }
 

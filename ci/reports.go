@@ -187,10 +187,10 @@ func summarize(res *report.Result, reports *dagger.Directory, reportErr error) *
 }
 
 // failure is the one-line error of a failing run: its headline and the
-// suites that fail it.
+// suites that fail it (a bisection's headline says it all).
 func failure(res *report.Result) string {
 	msg := report.Headline(res)
-	if names := report.FailingSuites(res); len(names) > 0 {
+	if names := report.FailingSuites(res); len(names) > 0 && res.Bisect == nil {
 		msg += ": " + strings.Join(names, ", ")
 	}
 	return msg

@@ -136,13 +136,23 @@ type Options struct {
 // suites' outcomes at good and bad (a baseline run and a candidate run of
 // the same downstream commits); those that regress are searched with
 // probes from p over the history h holds.
+//
+// Along bad's first-parent path, the commits not in good's history are
+// searched; the one before the oldest of them is in good's history and
+// counts as good. Call Check first: Run fails on a range Check refuses.
 func Run(ctx context.Context, h History, p Prober, good, bad Endpoint, atGood, atBad []outcome.Suite, opts Options) (*Result, error) {
+	if err := Check(ctx, h, good, bad); err != nil {
+		return nil, err
+	}
 	commits, err := firstParent(ctx, h, good.Commit.SHA, bad.Commit.SHA)
 	if err != nil {
 		return nil, fmt.Errorf("history %s..%s: %w", good.Ref, bad.Ref, err)
 	}
 	if len(commits) == 0 || commits[len(commits)-1].SHA != bad.Commit.SHA {
-		return nil, fmt.Errorf("%s is not an ancestor of %s on its first-parent path: nothing to bisect", good.Ref, bad.Ref)
+		return nil, fmt.Errorf("history %s..%s: git listed no first-parent path ending at %s", good.Ref, bad.Ref, bad.Commit.Short)
+	}
+	if good.Commit, err = describe(ctx, h, good.Commit); err != nil {
+		return nil, fmt.Errorf("history %s: %w", good.Ref, err)
 	}
 	all, err := h.Git(ctx, CountArgs(good.Commit.SHA, bad.Commit.SHA))
 	if err != nil {

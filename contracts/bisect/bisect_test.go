@@ -34,12 +34,25 @@ type fakeHistory struct {
 func (h fakeHistory) Git(_ context.Context, args []string) (string, error) {
 	rng := args[len(args)-1]
 	switch {
-	case args[0] == "rev-list":
+	case args[0] == "rev-list" && strings.HasPrefix(rng, sha("c0")+".."):
 		n := len(h.mainline)
 		for _, b := range h.branches {
 			n += len(b)
 		}
 		return strings.Repeat(sha("x")+"\n", n), nil
+	case args[0] == "rev-list":
+		// bad..good: good (c0) is an ancestor of every bad; "stray" is not.
+		if strings.HasSuffix(rng, sha("stray")) {
+			return sha("stray") + "\n", nil
+		}
+		return "", nil
+	case args[1] == "-1":
+		for _, c := range append([]Commit{commit("c0")}, h.mainline...) {
+			if c.SHA == rng {
+				return format([]Commit{c}), nil
+			}
+		}
+		return "", fmt.Errorf("unknown commit %s", rng)
 	case strings.HasSuffix(rng, "^2"):
 		for name, b := range h.branches {
 			if strings.HasPrefix(rng, sha(name)+"^1..") {
@@ -236,6 +249,9 @@ func TestStatusesWithoutSearch(t *testing.T) {
 	if res.Commits != 4 || res.FirstParent != 4 {
 		t.Errorf("counts %d, %d", res.Commits, res.FirstParent)
 	}
+	if res.Good.Commit.Subject != "c0" || res.Good.Commit.Author == "" {
+		t.Errorf("good end not described: %+v", res.Good.Commit)
+	}
 }
 
 // TestProbesAreShared: two downstreams with the same culprit ask for the
@@ -263,11 +279,25 @@ func TestProbesAreShared(t *testing.T) {
 	}
 }
 
-func TestNotAnAncestor(t *testing.T) {
+func TestCheckRefusesWhatCannotBeBisected(t *testing.T) {
 	h := fakeHistory{mainline: linear(3)}
-	_, err := Run(context.Background(), h, &fakeProber{}, Endpoint{Ref: "good", Commit: commit("c0")}, Endpoint{Ref: "bad", Commit: commit("elsewhere")}, nil, nil, Options{})
-	if err == nil || !strings.Contains(err.Error(), "not an ancestor") {
-		t.Errorf("err = %v", err)
+	bad := Endpoint{Ref: "bad", Commit: h.mainline[2]}
+	for _, tc := range []struct {
+		good Endpoint
+		want string
+	}{
+		{Endpoint{Ref: "stray", Commit: commit("stray")}, "stray is not an ancestor of bad"},
+		{Endpoint{Ref: "same", Commit: h.mainline[2]}, "same commit"},
+	} {
+		if err := Check(context.Background(), h, tc.good, bad); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.good.Ref, err, tc.want)
+		}
+		if _, err := Run(context.Background(), h, &fakeProber{}, tc.good, bad, nil, nil, Options{}); err == nil {
+			t.Errorf("%s: Run went on", tc.good.Ref)
+		}
+	}
+	if err := Check(context.Background(), h, Endpoint{Ref: "good", Commit: commit("c0")}, bad); err != nil {
+		t.Errorf("an ancestor refused: %v", err)
 	}
 }
 

@@ -57,6 +57,11 @@ func CountArgs(good, bad string) []string {
 	return []string{"rev-list", "--end-of-options", good + ".." + bad}
 }
 
+// CommitArgs are git's arguments describing one commit, in ParseLog's format.
+func CommitArgs(sha string) []string {
+	return []string{"log", "-1", "--no-color", logFormat, "--end-of-options", sha}
+}
+
 func logArgs(rng string) []string {
 	return []string{"log", "--first-parent", "--reverse", "--no-color", logFormat, "--end-of-options", rng}
 }
@@ -80,6 +85,36 @@ func ParseLog(out string) ([]Commit, error) {
 		commits = append(commits, c)
 	}
 	return commits, nil
+}
+
+// Check refuses a range that cannot be bisected: good must be an ancestor
+// of bad (no commit of good's is missing from bad's history) and differ
+// from it. Runners call it before running anything.
+func Check(ctx context.Context, h History, good, bad Endpoint) error {
+	if good.Commit.SHA == bad.Commit.SHA {
+		return fmt.Errorf("%s and %s are the same commit %s: nothing to bisect", good.Ref, bad.Ref, good.Commit.Short)
+	}
+	out, err := h.Git(ctx, CountArgs(bad.Commit.SHA, good.Commit.SHA))
+	if err != nil {
+		return fmt.Errorf("history %s..%s: %w", good.Ref, bad.Ref, err)
+	}
+	if n := count(out); n > 0 {
+		return fmt.Errorf("%s is not an ancestor of %s (%d of its commits are not in %s's history): nothing to bisect", good.Ref, bad.Ref, n, bad.Ref)
+	}
+	return nil
+}
+
+// describe fills c's subject, author and date from the history.
+func describe(ctx context.Context, h History, c Commit) (Commit, error) {
+	out, err := h.Git(ctx, CommitArgs(c.SHA))
+	if err != nil {
+		return c, err
+	}
+	commits, err := ParseLog(out)
+	if err != nil || len(commits) != 1 {
+		return c, fmt.Errorf("git log %s: %d commits, %v", c.Short, len(commits), err)
+	}
+	return commits[0], nil
 }
 
 // count reads CountArgs' output.

@@ -28,6 +28,9 @@ type downstreamSearch struct {
 	// bad outcomes by commit, to report the culprit's.
 	outcomes map[string]probeResult
 	done     bool
+	// note says why the search stopped short of descending (a merge's
+	// pull request could not be listed).
+	note string
 }
 
 type probeResult struct {
@@ -120,7 +123,8 @@ func (r *runner) descend(ctx context.Context, s *downstreamSearch) bool {
 	if !ok {
 		var err error
 		if inner, err = merged(ctx, r.h, merge.SHA); err != nil {
-			inner = nil // the merge stays the answer
+			s.note = fmt.Sprintf("the pull request of %s could not be listed (%v): the merge is the answer", merge.Short, err)
+			inner = nil
 		}
 		r.merges[merge.SHA] = inner
 	}
@@ -171,7 +175,7 @@ func (s *downstreamSearch) result() Downstream {
 	}
 	d.Broken, d.Probe = s.broken, s.probe
 	if s.exact() {
-		d.Status, d.Culprit = Found, &end
+		d.Status, d.Culprit, d.Reason = Found, &end, s.note
 		if s.merge != nil && end.SHA == s.merge.SHA {
 			d.Merge = nil // the merge itself: its pull request's commits all pass
 		}

@@ -50,19 +50,20 @@ func compareCases(baseline, candidate *outcome.Suite) []Case {
 			continue
 		}
 		seen[id] = true
-		out = append(out, absentCase(&bcases[i], hiding, ccases))
+		out = append(out, absentCase(&bcases[i], slices.Contains(bflaky, id), hiding, ccases))
 	}
 	return out
 }
 
 // absentCase classifies a baseline case the candidate does not have: hidden
 // by a collection error, Fixed (a baseline collection error whose module
-// the candidate collected), or Removed.
-func absentCase(b *junit.Case, hiding []diagnose.Collection, ccases []junit.Case) Case {
+// the candidate collected), or Removed. flaky says the baseline case
+// passed on a rerun (so a hidden one is Regressed, not StillFailing).
+func absentCase(b *junit.Case, flaky bool, hiding []diagnose.Collection, ccases []junit.Case) Case {
 	for _, col := range hiding {
 		if col.Contains(b.Classname) {
 			c := Case{ID: b.ID(), Baseline: b.Status, Candidate: junit.StatusError, Message: col.Exception}
-			c.Class = caseClass(b.Status, junit.StatusError, flakiness{})
+			c.Class = caseClass(b.Status, junit.StatusError, flakiness{baseline: flaky})
 			if c.Message == "" {
 				c.Message = col.Describe()
 			}

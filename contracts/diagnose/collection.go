@@ -107,12 +107,17 @@ func Collections(cases []junit.Case) []Collection {
 // Cases returns cases with every collection error made readable: its
 // message is the exception it raised and it is located at the line of the
 // test module that raised it (for annotations). Other cases are kept as
-// they are.
+// they are. A collection error without the wrapper's header gets one
+// naming its exception, so the case it returns is still recognized as a
+// collection error (Cases is idempotent).
 func Cases(cases []junit.Case) []junit.Case {
 	out := make([]junit.Case, len(cases))
 	for i, c := range cases {
 		if col, ok := CollectionError(c); ok {
 			if col.Exception != "" {
+				if _, has := readHeader(c.Text); !has {
+					c.Text = headerPrefix + "exception: " + col.Exception + "\n" + c.Text
+				}
 				c.Message = col.Exception
 			}
 			c.File, c.Line = col.File, col.Line

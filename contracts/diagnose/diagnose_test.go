@@ -135,6 +135,11 @@ func TestCollectionErrorOfPlainPytest(t *testing.T) {
 	if col.Describe() != "tests/contracts/test_broken.py:1: ModuleNotFoundError: No module named 'market_data_core_does_not_exist'" {
 		t.Errorf("Describe = %q", col.Describe())
 	}
+	// What Cases returns is still a collection error saying the same.
+	again := Collections(Cases(Cases(rep.Cases())))
+	if len(again) != 1 || again[0] != col {
+		t.Errorf("after Cases: %+v, want %+v", again, col)
+	}
 }
 
 func TestNotCollectionErrors(t *testing.T) {

@@ -10,9 +10,10 @@ SITE is the same wheel unpacked once per Core commit by the build
 requirement the wheel declares (Requires-Dist, markers evaluated for this
 interpreter), holds no other copy of Core, and the wheel has no scripts or
 data files, there is nothing for pip to do but copy files: the unpacked
-wheel is linked instead, by a .pth file that puts SITE on sys.path ahead
-of the downstream's packages (site.addsitedir, so .pth files inside it
-work too). Otherwise pip installs the wheel and resolves its dependencies,
+wheel is linked instead, by a .pth file that adds SITE to sys.path
+(site.addsitedir, so .pth files inside it work too). No other Core is
+installed then, so nothing shadows it; in the host runner's stacked
+virtualenv SITE even comes before the downstream's packages. Otherwise pip installs the wheel and resolves its dependencies,
 so a Core that adds a dependency still gets it. The downstream's own pin
 on Core is never consulted: Core goes on top.
 

@@ -101,6 +101,8 @@ def read_requirements(path):
         for parsed in req_file.parse_requirements(path, session=None):
             line = ("-e " + parsed.requirement) if parsed.is_editable else parsed.requirement
             where = declared_in(parsed.comes_from, path)
+            if parsed.options:
+                print("%s: not applying the options of %r: %s" % (where, line, sorted(parsed.options)), flush=True)
             (constraints if parsed.constraint else reqs).append((line, where))
     except Exception as exc:  # pip raises InstallationError, UnicodeDecodeError, ...
         bad = opened[-1] if opened else path
@@ -108,7 +110,27 @@ def read_requirements(path):
         raise Unreadable("requirements file %s%s cannot be read: %s" % (bad, via, exc)) from None
     finally:
         req_file.get_file_content = read
+    report_options(opened)
     return reqs, constraints
+
+
+# The option lines pip's parser reads into a finder or session the helper
+# does not give it (--index-url, --find-links, ...): said, not applied (the
+# run's own pip arguments choose the index).
+APPLIED = ("-r", "--requirement", "-c", "--constraint", "-e", "--editable")
+
+
+def report_options(files):
+    for name in dict.fromkeys(files):
+        try:
+            _, content = req_file.get_file_content(name, None)
+            lines = list(req_file.preprocess(content))
+        except Exception:  # reported by the parse above, or an older pip
+            continue
+        for _, line in lines:
+            flag = line.split(None, 1)[0].split("=", 1)[0] if line.strip() else ""
+            if flag.startswith("-") and flag not in APPLIED:
+                print("%s: not applying option line %r" % (name, line), flush=True)
 
 
 def declared_in(comes_from, top):
@@ -118,10 +140,10 @@ def declared_in(comes_from, top):
     return m.group(1) if m else top
 
 
-def pip(args, pip_args):
+def pip(args, pip_args, cwd=None):
     argv = [sys.executable, "-m", "pip", "install", *args, *pip_args]
     print("+", " ".join(argv), flush=True)
-    return subprocess.call(argv)
+    return subprocess.call(argv, cwd=cwd)
 
 
 def core_pins(reqs, excluded, base):
@@ -137,10 +159,21 @@ def core_pins(reqs, excluded, base):
             "requirement": req,
             "specifier": str(parsed.specifier),
             "marker": marker,
-            "applies": parsed.marker.evaluate() if parsed.marker else True,
+            "applies": applies(parsed),
             "declared_in": where[len(base) + 1:] if where.startswith(base + os.sep) else where,
         })
     return pins
+
+
+def applies(req):
+    """Whether req's marker holds here; an extra marker counts as outside
+    any extra (older packaging needs "extra" given)."""
+    if req.marker is None:
+        return True
+    try:
+        return req.marker.evaluate({"extra": ""})
+    except Exception:
+        return False
 
 
 def write_pins(path, pins, error=""):
@@ -214,7 +247,11 @@ def declared(opts, excluded):
 
 def install(opts, excluded):
     target, reqs, constraints, static, use_dev_txt = declared(opts, excluded)
-    write_pins(opts.pin_out, core_pins(reqs, excluded, opts.dir))
+    reqs = expand_self(opts.dir, reqs)
+    if static:
+        write_pins(opts.pin_out, core_pins(reqs, excluded, opts.dir))
+    else:
+        write_pins(opts.pin_out, [], "the dependencies in pyproject.toml are dynamic (set by the build): the pin is not read")
     if not static:
         print("dependencies are not static in pyproject.toml: installing with pip's resolver", flush=True)
         code = pip(["-e", target], opts.pip_args)
@@ -237,7 +274,26 @@ def install(opts, excluded):
         with open(path, "w", encoding="utf-8") as f:
             f.write("\n".join(kept_constraints) + "\n")
         args += ["-c", path]
-    return pip(args, opts.pip_args)
+    # Paths in requirement files are relative to where pip runs: the project.
+    return pip(args, opts.pip_args, cwd=opts.dir)
+
+
+def expand_self(directory, reqs):
+    """reqs without lines naming the project itself ("-e .", ".[test]"):
+    it is installed already, without its dependencies; its requirements
+    and those of the extras such a line names are listed instead."""
+    out = []
+    for req, where in reqs:
+        path = req[3:].strip() if req.startswith("-e ") else req
+        m = re.match(r"^(.*?)(?:\[([^\]]*)\])?$", path)
+        target = m.group(1) if m else path
+        # pip reads such paths relative to where it runs: the project.
+        if target and os.path.realpath(os.path.join(directory, target)) == os.path.realpath(directory):
+            print("%s: %r is the project itself: installing its requirements instead" % (where, req), flush=True)
+            out += project_requirements(directory, (m.group(2) or "").split(",") if m else [])
+            continue
+        out.append((req, where))
+    return out
 
 
 def main():

@@ -124,9 +124,13 @@ class CoreLocator:
                 obj = frame.f_locals.get(name)
                 if obj is None:
                     continue
-                module, qualname = self.owner(obj)
-                if self.is_core_module(module):
-                    return "raised while building %s" % ".".join(p for p in (module, qualname) if p)
+                cls = obj if isinstance(obj, type) else type(obj)
+                for base in getattr(cls, "__mro__", ()):
+                    module, qualname = self.owner(base)
+                    if self.is_core_module(module):
+                        built = ".".join(p for p in self.owner(cls) if p)
+                        core = ".".join(p for p in (module, qualname) if p)
+                        return "raised while building %s" % (core if built == core else "%s (a %s)" % (built, core))
         return None
 
     def relative(self, filename):
@@ -166,6 +170,15 @@ def where(exc, node, rootdir):
     return "%s:%d" % (os.path.relpath(found[0], rootdir), found[1])
 
 
+def own_module(name, rootdir):
+    """Whether a module name belongs to the downstream itself (its top-level
+    package or module is in its checkout, flat or src layout): then a
+    ModuleNotFoundError is its own bug, not a missing third-party module."""
+    top = name.split(".")[0]
+    return any(os.path.exists(os.path.join(rootdir, *parts))
+               for parts in ((top,), (top + ".py",), ("src", top), ("src", top + ".py")))
+
+
 class CollectionErrors:
     """pytest plugin: describes each collection error at the top of its report."""
 
@@ -189,7 +202,7 @@ class CollectionErrors:
         evidence = self.core.evidence(exc)
         if evidence:
             lines.append("core: " + evidence)
-        elif isinstance(exc, ModuleNotFoundError) and exc.name:
+        elif isinstance(exc, ModuleNotFoundError) and exc.name and not own_module(exc.name, rootdir):
             lines.append("missing: " + exc.name)
         header = "".join(PREFIX + line.replace("\n", " ") + "\n" for line in lines)
         report.longrepr = header + "\n" + str(report.longrepr)

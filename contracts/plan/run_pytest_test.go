@@ -46,6 +46,9 @@ var contractModules = map[string]string{
 	"tests/contracts/test_own_bug.py":     "raise RuntimeError('our own bug')\n",
 	"tests/contracts/test_lookalike.py":   "import market_data_core_extras\n",
 	"tests/contracts/test_syntax.py":      "def test_broken(:\n    pass\n",
+	"tests/contracts/test_subclass.py":    "from market_data_core.telemetry import FeedbackEvent\n\n\nclass Extended(FeedbackEvent):\n    pass\n\n\nEVENT = Extended(level='ok', reason='x')\n",
+	"tests/contracts/test_own_missing.py": "import ownpkg.gone\n",
+	"ownpkg/__init__.py":                  "",
 	"tests/contracts/test_runs.py":        "def test_ok():\n    pass\n\n\ndef test_bad():\n    assert 1 == 2\n",
 }
 
@@ -88,6 +91,8 @@ func TestPytestWrapperDescribesCollectionErrors(t *testing.T) {
 		"test_own_bug":     {"test_own_bug.py:1", "RuntimeError: our own bug", "", ""},
 		"test_lookalike":   {"test_lookalike.py:1", "ModuleNotFoundError: No module named 'market_data_core_extras'", "", "market_data_core_extras"},
 		"test_syntax":      {"test_syntax.py:1", "SyntaxError: invalid syntax", "", ""},
+		"test_subclass":    {"test_subclass.py:8", "ValidationError: 1 validation error for Extended", "raised while building contracts.test_subclass.Extended (a market_data_core.telemetry.FeedbackEvent)", ""},
+		"test_own_missing": {"test_own_missing.py:1", "ModuleNotFoundError: No module named 'ownpkg.gone'", "", ""},
 	} {
 		c, ok := got["tests.contracts."+module]
 		if !ok {
@@ -99,8 +104,8 @@ func TestPytestWrapperDescribesCollectionErrors(t *testing.T) {
 				module, c.File, c.Line, c.Exception, c.Core, c.Missing, want.at, want.exception, want.core, want.missing)
 		}
 	}
-	if c := junit.Count(rep.Cases()); c.Passed != 1 || c.Failed != 1 || c.Errors != 8 {
-		t.Errorf("counts %+v, want the runnable module's pass and failure next to 8 collection errors", c)
+	if c := junit.Count(rep.Cases()); c.Passed != 1 || c.Failed != 1 || c.Errors != 10 {
+		t.Errorf("counts %+v, want the runnable module's pass and failure next to 10 collection errors", c)
 	}
 }
 

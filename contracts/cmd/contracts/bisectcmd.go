@@ -106,29 +106,46 @@ func executeBisect(ctx context.Context, o *options, b *bisectOptions, m *matrix.
 	if err != nil {
 		return exitUsage, err
 	}
+	history := r.History(m.Core.Repo)
+	if err := bisect.Check(ctx, history, goodEnd, badEnd); err != nil {
+		return exitUsage, usageError{err}
+	}
 	fmt.Fprintf(stderr, "bisect: running every suite at %s and %s\n", b.good, b.bad)
 	res := campaign.Assemble(entries, r.Run(ctx, jobs(entries)), "", started)
 	p := &hostProber{runner: r, matrix: m, entry: entries[1], pipArgs: o.pipArgs, progress: stderr}
-	result, err := bisect.Run(ctx, r.History(m.Core.Repo), p, goodEnd, badEnd, res.Baselines[0].Suites, res.Runs[0].Suites, bisect.Options{Descend: b.descend})
-	if err != nil {
-		return exitUsage, err
-	}
+	result, berr := bisect.Run(ctx, history, p, goodEnd, badEnd, res.Baselines[0].Suites, res.Runs[0].Suites, bisect.Options{Descend: b.descend})
 	res.Bisect, res.Finished = result, time.Now()
-	return finish(ctx, o, res, stdout)
+	code, err := finish(ctx, o, res, stdout)
+	if berr != nil {
+		// The runs at both ends are reported; the bisection is not.
+		return exitBroken, fmt.Errorf("bisect: %w (the reports in %s hold the runs at %s and %s)", berr, o.out, b.good, b.bad)
+	}
+	return code, err
 }
 
-// endpoints are the bisection's ends as the plans resolved them.
+// endpoints are the bisection's ends as the plans resolved them (the
+// baseline entry at good, the candidate at bad).
 func endpoints(entries []campaign.Entry, b *bisectOptions) (bisect.Endpoint, bisect.Endpoint, error) {
 	good, bad := entries[0].Plan.Core, entries[1].Plan.Core
-	for _, e := range []struct{ flag, ref, sha string }{{"--good", b.good, good.SHA}, {"--bad", b.bad, bad.SHA}} {
+	for i, e := range []struct{ flag, ref, sha string }{{"--good", b.good, good.SHA}, {"--bad", b.bad, bad.SHA}} {
 		if e.sha == "" {
-			return bisect.Endpoint{}, bisect.Endpoint{}, usagef("%s %s: %s", e.flag, e.ref, entries[0].Plan.Suites[0].Error)
+			return bisect.Endpoint{}, bisect.Endpoint{}, usagef("%s %s: %s", e.flag, e.ref, unresolved(entries[i]))
 		}
 	}
 	end := func(ref, sha string) bisect.Endpoint {
 		return bisect.Endpoint{Ref: ref, Commit: bisect.Commit{SHA: sha, Short: sha[:7]}}
 	}
 	return end(b.good, good.SHA), end(b.bad, bad.SHA), nil
+}
+
+// unresolved is why an entry's Core did not resolve (its suites carry it).
+func unresolved(e campaign.Entry) string {
+	for _, s := range e.Plan.Suites {
+		if s.Error != "" {
+			return s.Error
+		}
+	}
+	return "did not resolve"
 }
 
 // hostProber runs bisect's probes with the host runner: for each request,

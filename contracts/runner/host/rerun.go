@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/diagnose"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 )
@@ -17,13 +18,17 @@ import (
 const maxRerunCases = 20
 
 // rerun runs each failing case alone, up to Reruns times, and returns the
-// IDs of the cases that passed on a rerun: they are flaky.
+// IDs of the cases that passed on a rerun: they are flaky. Collection
+// errors are not rerun: they have no test to run alone.
 func (r *Runner) rerun(ctx context.Context, s plan.Suite, ws string, cases []junit.Case, log io.Writer) []string {
 	var flaky []string
 	tried := 0
 	for _, c := range cases {
 		if c.Status != junit.StatusFailed && c.Status != junit.StatusError {
 			continue
+		}
+		if _, ok := diagnose.CollectionError(c); ok {
+			continue // a module that does not import is not flaky
 		}
 		if tried++; tried > maxRerunCases {
 			fmt.Fprintf(log, "# more than %d failing tests: not rerunning the rest\n", maxRerunCases)
