@@ -11,6 +11,7 @@ import (
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 )
 
 // suiteOf names the suite a container chain runs: pytest's
@@ -83,6 +84,44 @@ func TestContracts(t *testing.T) {
 	table, err := m.Contracts(ctx, "v1.2.0", "", nil, dag.File("m.yaml", testMatrix), []string{"pipeline,orchestrator"}, "")
 	if err != nil || !strings.Contains(table, "pipeline") || strings.Contains(table, "store") {
 		t.Errorf("all pass: %v\n%s", err, table)
+	}
+}
+
+// TestLaterLayersFilesComeAfterTheDownstreamLayer: the downstream layer
+// (what the engine caches across Core refs) holds only the files its own
+// steps use; Core's installer and the pytest wrapper are written after it.
+func TestLaterLayersFilesComeAfterTheDownstreamLayer(t *testing.T) {
+	e := verdictWorld(t, never)
+	if _, err := newModule(t).Contracts(context.Background(), "v1.2.0", "", nil, dag.File("m.yaml", testMatrix), []string{"pipeline"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	chains := e.Leaves("exitCode")
+	if len(chains) == 0 {
+		t.Fatal("no pytest exec")
+	}
+	c := chains[0]
+	file := func(path string) int {
+		for i, f := range c {
+			if f.Name == "withNewFile" && f.Str("path") == workPath(path) {
+				return i
+			}
+		}
+		t.Fatalf("%s is never written: %s", path, c)
+		return -1
+	}
+	lastDownstream := -1
+	for _, i := range c.Index("withExec") {
+		if slices.Contains(c[i].Strings("args"), "pytest") { // the downstream layer's last step installs pytest
+			lastDownstream = i
+			break
+		}
+	}
+	if lastDownstream < 0 {
+		t.Fatalf("no install of pytest in %s", c)
+	}
+	if file(plan.InstallHelperPath) > lastDownstream || file(plan.CoreInstallerPath) < lastDownstream || file(plan.PytestWrapperPath) < lastDownstream {
+		t.Errorf("files in the wrong layers: install helper at %d, core installer at %d, pytest wrapper at %d, downstream layer ends at %d",
+			file(plan.InstallHelperPath), file(plan.CoreInstallerPath), file(plan.PytestWrapperPath), lastDownstream)
 	}
 }
 

@@ -180,7 +180,7 @@ func (r suiteRunner) tree(ctx context.Context, src plan.Source) (*dagger.Directo
 
 // base is the image with the pip cache, the suite's environment and files.
 func (r suiteRunner) base(s plan.Suite) *dagger.Container {
-	return workspace(r.image, s.Env, s.Files)
+	return workspace(r.image, s.Env, s.FilesOf(plan.LayerDownstream))
 }
 
 // workspace is the image with the pip cache volume, the workspace as its
@@ -194,6 +194,11 @@ func workspace(image string, env []plan.EnvVar, files []plan.File) *dagger.Conta
 	for _, e := range env {
 		c = c.WithEnvVariable(e.Name, e.Value)
 	}
+	return withFiles(c, files)
+}
+
+// withFiles writes plan files into the workspace.
+func withFiles(c *dagger.Container, files []plan.File) *dagger.Container {
 	for _, f := range files {
 		c = c.WithNewFile(workPath(f.Path), f.Content)
 	}
@@ -211,12 +216,14 @@ func (r suiteRunner) downstreamLayer(s plan.Suite, tree *dagger.Directory) *dagg
 // coreLayer mounts Core's wheel and installs it on top of the downstream
 // layer.
 func coreLayer(c *dagger.Container, s plan.Suite, wheel builtWheel) *dagger.Container {
-	c = c.WithMountedDirectory(wheelMount, wheel.dir).WithMountedDirectory(siteMount, wheel.site)
+	c = withFiles(c, s.FilesOf(plan.LayerCore)).
+		WithMountedDirectory(wheelMount, wheel.dir).WithMountedDirectory(siteMount, wheel.site)
 	return withSteps(c, s, plan.LayerCore, &wheel)
 }
 
 // pytestLayer runs the test step; any exit code is a result, not an error.
 func pytestLayer(c *dagger.Container, s plan.Suite) *dagger.Container {
+	c = withFiles(c, s.FilesOf(plan.LayerTest))
 	for _, st := range s.StepsOf(plan.LayerTest) {
 		c = c.WithWorkdir(workPath(st.Dir)).
 			WithExec(execArgv(st, s.Timeout, nil), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})

@@ -38,8 +38,11 @@ type wheelBuilds struct {
 	builds map[string]*wheelBuild
 }
 
+// wheelBuild is one Core build. turn (capacity 1) is held by the suite
+// that builds or reads it, so a suite waiting for another's build can
+// still give up when its context ends.
 type wheelBuild struct {
-	once  sync.Mutex
+	turn  chan struct{}
 	done  bool
 	wheel builtWheel
 	err   error
@@ -58,13 +61,17 @@ func (w *wheelBuilds) get(ctx context.Context, image string, core plan.Source, b
 	}
 	wb, ok := w.builds[id+"\x00"+b.Key]
 	if !ok {
-		wb = &wheelBuild{}
+		wb = &wheelBuild{turn: make(chan struct{}, 1)}
 		w.builds[id+"\x00"+b.Key] = wb
 	}
 	w.mu.Unlock()
 
-	wb.once.Lock()
-	defer wb.once.Unlock()
+	select {
+	case wb.turn <- struct{}{}:
+	case <-ctx.Done():
+		return builtWheel{}, ctx.Err()
+	}
+	defer func() { <-wb.turn }()
 	if wb.done {
 		return wb.wheel, wb.err
 	}

@@ -44,7 +44,8 @@ type Suite struct {
 	// Core and Downstream are the sources as planned (ref and resolved SHA).
 	Core       plan.Source `json:"core"`
 	Downstream plan.Source `json:"downstream"`
-	// Verdict and Reason (empty for passed and failed).
+	// Verdict and Reason (empty for passed, and for failed unless a
+	// contract module could not be collected: then its collection errors).
 	Verdict Verdict `json:"verdict"`
 	Reason  string  `json:"reason,omitempty"`
 	// Counts of test cases.

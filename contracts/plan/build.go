@@ -168,7 +168,11 @@ func planSuite(c matrix.Core, d matrix.Downstream, core Source, opts Options) Su
 		PinFacts:    PinFactsPath,
 	}
 	s.Steps = append(s.Steps, downstreamSteps(c, d, opts.PipArgs)...)
-	s.Files = []File{{Path: InstallHelperPath, Content: installHelper}, {Path: CoreInstallerPath, Content: coreInstaller}, {Path: PytestWrapperPath, Content: pytestWrapper}}
+	s.Files = []File{
+		{Path: InstallHelperPath, Content: installHelper, Layer: LayerDownstream},
+		{Path: CoreInstallerPath, Content: coreInstaller, Layer: LayerCore},
+		{Path: PytestWrapperPath, Content: pytestWrapper, Layer: LayerTest},
+	}
 	install := []string{Python, CoreInstallerPath, CoreWheel, "--site", CoreSite, "--pin", PinsPath, "--facts", PinFactsPath, "--"}
 	s.Steps = append(s.Steps,
 		Step{Name: "install core", Layer: LayerCore, Dir: ".", Argv: append(install, opts.PipArgs...)},
@@ -247,14 +251,15 @@ func environment(extra map[string]string) []EnvVar {
 	return out
 }
 
-// downstreamKey hashes everything the downstream layer depends on.
+// downstreamKey hashes everything the downstream layer depends on (its
+// steps and files, not the later layers').
 func downstreamKey(s Suite, interpreter string) string {
 	return hashOf(struct {
 		Repo, SHA, Interpreter string
 		Steps                  []Step
 		Files                  []File
 		Env                    []EnvVar
-	}{s.Downstream.Repo, s.Downstream.SHA, interpreter, s.StepsOf(LayerDownstream), s.Files, s.Env})
+	}{s.Downstream.Repo, s.Downstream.SHA, interpreter, s.StepsOf(LayerDownstream), s.FilesOf(LayerDownstream), s.Env})
 }
 
 // hashOf is a short hex digest of v's JSON form.

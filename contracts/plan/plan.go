@@ -161,6 +161,11 @@ type File struct {
 	Path string `json:"path"`
 	// Content is the whole file.
 	Content string `json:"content"`
+	// Layer is the first layer whose steps use the file ("" is the
+	// downstream layer). A suite's DownstreamKey covers only the downstream
+	// layer's files, so a change to a later layer's helper keeps cached
+	// downstream environments.
+	Layer Layer `json:"layer,omitempty"`
 }
 
 // Step is one command.
@@ -191,6 +196,17 @@ func (s Suite) StepsOf(l Layer) []Step {
 	for _, st := range s.Steps {
 		if st.Layer == l {
 			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// FilesOf returns the suite's files that layer l needs before its steps.
+func (s Suite) FilesOf(l Layer) []File {
+	var out []File
+	for _, f := range s.Files {
+		if f.Layer == l || (f.Layer == "" && l == LayerDownstream) {
+			out = append(out, f)
 		}
 	}
 	return out

@@ -160,6 +160,36 @@ func TestDownstreamKeyIgnoresCoreRef(t *testing.T) {
 	}
 }
 
+func TestDownstreamKeyCoversOnlyTheDownstreamLayersFiles(t *testing.T) {
+	s := build(t, Options{CoreRef: "v1.2.0", Interpreter: "py3.11"}, resolver).Suites[0]
+	layers := map[string]Layer{}
+	for _, f := range s.Files {
+		layers[f.Path] = f.Layer
+	}
+	if layers[InstallHelperPath] != LayerDownstream || layers[CoreInstallerPath] != LayerCore || layers[PytestWrapperPath] != LayerTest {
+		t.Fatalf("file layers %v", layers)
+	}
+	key := func(change string) string {
+		c := s
+		c.Files = slices.Clone(s.Files)
+		for i := range c.Files {
+			if c.Files[i].Path == change {
+				c.Files[i].Content += "\n# changed\n"
+			}
+		}
+		return downstreamKey(c, "py3.11")
+	}
+	if key("") != s.DownstreamKey {
+		t.Fatal("downstreamKey is not what the plan recorded")
+	}
+	if key(PytestWrapperPath) != s.DownstreamKey || key(CoreInstallerPath) != s.DownstreamKey {
+		t.Error("a later layer's helper changed the downstream key")
+	}
+	if key(InstallHelperPath) == s.DownstreamKey {
+		t.Error("the downstream install helper is not in the downstream key")
+	}
+}
+
 func TestUnresolvedSourcesBecomeSuiteErrors(t *testing.T) {
 	p := build(t, Options{CoreRef: "nope"}, resolver)
 	for _, s := range p.Suites {

@@ -15,10 +15,10 @@ import (
 // (junit/bisect/<downstream>.xml).
 const BisectLabel = "bisect"
 
-// CommitLink is the GitHub web address of commit sha of repo
+// commitLink is the GitHub web address of commit sha of repo
 // (https://github.com/OWNER/REPO/commit/SHA), or "" for a repository not
 // on github.com or a SHA that is not a full commit id.
-func CommitLink(repo, sha string) string {
+func commitLink(repo, sha string) string {
 	owner, name, ok := githubRepo(repo)
 	if !ok || !fullSHA.MatchString(sha) {
 		return ""
@@ -146,7 +146,7 @@ func mdBisect(w io.Writer, res *Result) {
 // mdCommit is "[short](link) subject", the link only for github.com.
 func mdCommit(repo string, c bisect.Commit) string {
 	short := MDCode(c.Short, 50, true)
-	if link := CommitLink(repo, c.SHA); link != "" {
+	if link := commitLink(repo, c.SHA); link != "" {
 		short = "[" + short + "](<" + link + ">)"
 	}
 	return short + " " + MDText(c.Subject, 200)

@@ -48,9 +48,14 @@ func defaultLabel(run *Run, baseline bool) string {
 	return SafeName(l)
 }
 
-// assignLabels gives every run a safe label, unique across the result.
+// assignLabels gives every run a safe label, unique across the result and
+// never BisectLabel in a bisection (a bad ref named "bisect" would
+// otherwise share the culprit probes' directory).
 func assignLabels(r *Result) {
 	used := map[string]bool{}
+	if r.Bisect != nil {
+		used[BisectLabel] = true
+	}
 	set := func(run *Run, baseline bool) {
 		l := SafeName(run.Label)
 		if run.Label == "" {

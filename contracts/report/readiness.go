@@ -22,9 +22,9 @@ func ReadinessOf(run *Run, s *outcome.Suite) (readiness.Value, string) {
 	return readiness.Of(s.Pin, s.Verdict.Ran(), hold)
 }
 
-// CoreVersion is the version of Core a run installed (from its suites'
+// coreVersion is the version of Core a run installed (from its suites'
 // readiness facts), or "" when no suite got that far.
-func CoreVersion(run *Run) string {
+func coreVersion(run *Run) string {
 	for _, s := range run.Suites {
 		if s.Pin != nil && s.Pin.CoreVersion != "" {
 			return s.Pin.CoreVersion
@@ -41,7 +41,7 @@ func Release(run *Run) string {
 		v, _ := ReadinessOf(run, &run.Suites[i])
 		counts[v]++
 	}
-	version := CoreVersion(run)
+	version := coreVersion(run)
 	if version == "" {
 		version = "at " + Source(run.Core)
 	}

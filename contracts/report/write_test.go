@@ -186,3 +186,20 @@ func TestDerivedLabelsAreUnique(t *testing.T) {
 		t.Errorf("labels %q, want %q", got, want)
 	}
 }
+
+func TestARunIsNeverLabelledLikeTheBisectProbes(t *testing.T) {
+	res := bisectFixture()
+	res.Runs[0].Label = BisectLabel // as if the bad ref were a branch named bisect
+	dir := t.TempDir()
+	if err := Write(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Runs[0].Label == BisectLabel {
+		t.Fatalf("the run at bad is labelled %q, the culprit probes' directory", BisectLabel)
+	}
+	for _, rel := range []string{SuiteReport(BisectLabel, "pipeline"), SuiteReport(res.Runs[0].Label, "pipeline")} {
+		if _, err := os.Stat(filepath.Join(dir, rel)); err != nil {
+			t.Errorf("report missing: %v", err)
+		}
+	}
+}

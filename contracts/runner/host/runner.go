@@ -68,6 +68,8 @@ type Runner struct {
 	executables sync.Map
 	// failedBuilds maps a Core build directory to the error it failed with.
 	failedBuilds sync.Map
+	// localIDs maps a local Core working copy to its wheel cache ID.
+	localIDs sync.Map
 }
 
 // New returns a runner with defaults filled and its git cache ready.
@@ -229,10 +231,10 @@ func (r *Runner) suite(ctx context.Context, j Job, root string, unlock func(), f
 	if err == nil {
 		err = r.prepareRun(ctx, j, python, ws, root, log)
 	}
-	facts.Pin = readPin(ws, s, log)
 	if err != nil {
 		return nil, err
 	}
+	facts.Pin = readPin(ws, s, log) // as the module: only once Core is in
 	if _, err := os.Stat(filepath.Join(ws, plan.DownstreamDir, s.Tests)); err != nil {
 		facts.TestsMissing = true
 		return nil, nil

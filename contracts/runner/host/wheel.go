@@ -26,7 +26,7 @@ const wheelReady = ".contracts-wheel"
 // wait for its lock; a build that failed in this runner fails the suites
 // after it at once, with the same reason.
 func (r *Runner) coreWheel(ctx context.Context, j Job, python string, log io.Writer) (string, error) {
-	id, err := coreID(j.Suite.Core)
+	id, err := r.coreID(j.Suite.Core)
 	if err != nil {
 		return "", err
 	}
@@ -97,19 +97,24 @@ func (r *Runner) buildCore(ctx context.Context, j Job, python, dir string, log i
 }
 
 // coreID names a Core source in the wheel cache: its commit SHA, or for a
-// local working copy "local-" and a digest of its content.
-func coreID(core plan.Source) (string, error) {
+// local working copy "local-" and a digest of its content, hashed once per
+// runner (the copy is read as it was when the first suite asked).
+func (r *Runner) coreID(core plan.Source) (string, error) {
 	if core.Local == "" {
 		if core.SHA == "" {
 			return "", errors.New("core is not resolved")
 		}
 		return core.SHA, nil
 	}
+	if id, ok := r.localIDs.Load(core.Local); ok {
+		return id.(string), nil
+	}
 	sum, err := treeDigest(core.Local)
 	if err != nil {
 		return "", fmt.Errorf("core source: %w", err)
 	}
-	return "local-" + sum, nil
+	id, _ := r.localIDs.LoadOrStore(core.Local, "local-"+sum)
+	return id.(string), nil
 }
 
 // treeDigest hashes what copyTree would copy of src: every path, file mode,
