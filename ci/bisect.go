@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -109,13 +110,14 @@ func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spe
 	res := campaign.Assemble(entries, outcomes, "", started)
 	p := &moduleProber{m: m, runner: r, matrix: mx, entry: entries[1], src: src}
 	result, berr := bisect.Run(ctx, h, p, goodEnd, badEnd, res.Baselines[0].Suites, res.Runs[0].Suites, opts)
+	if berr != nil {
+		result = bisect.Failed(goodEnd, badEnd, berr) // the runs at both ends are still reported
+	}
 	res.Bisect, res.Finished = result, time.Now()
 	files := attachLogs(append(jobs, p.jobs...), append(outcomes, p.outcomes...), append(logs, p.logs...))
 	run := newRun(ctx, res, files)
 	if berr != nil {
-		// The runs at both ends are in the reports; the bisection is not.
-		run.Summary += fmt.Sprintf("\nbisect failed: %v\n", berr)
-		run.Failure, run.ExitCode = "bisect failed: "+berr.Error(), 1
+		run.Failure = "bisect failed: " + berr.Error()
 	}
 	return run, nil
 }
@@ -168,7 +170,11 @@ func (h gitHistory) Git(ctx context.Context, args []string) (string, error) {
 	tree := h.repo.Commit(h.bad).Tree(dagger.GitRefTreeOpts{Depth: historyDepth})
 	argv := append([]string{"git", "-c", "safe.directory=*", "-C", "/src"}, args...)
 	out, err := h.image.WithMountedDirectory("/src", tree).WithExec(argv).Stdout(ctx)
-	if err != nil {
+	var ee *dagger.ExecError
+	switch {
+	case errors.As(err, &ee):
+		return "", fmt.Errorf("git %s failed (exit %d): %s", args[0], ee.ExitCode, quoteExec(ee))
+	case err != nil:
 		return "", fmt.Errorf("git %s: %s", args[0], engineError(err))
 	}
 	return out, nil

@@ -20,6 +20,8 @@ type historyWorld struct {
 	commits []bisect.Commit
 	// gitArgs records the git commands the history container ran.
 	gitArgs [][]string
+	// failLog makes git log fail, as a broken history would.
+	failLog bool
 }
 
 const (
@@ -90,12 +92,30 @@ func coreOfBuild(e *enginetest.Engine, build enginetest.Chain) string {
 	return tree[1].Str("id")
 }
 
-// git answers the history container's git log and rev-list.
+// git answers the history container's git log and rev-list as git would
+// in a checkout of the mounted commit: it knows good and the commits up to
+// that one.
 func (w *historyWorld) git(c enginetest.Chain) (any, error) {
 	execs := c.Index("withExec")
 	argv := c[execs[len(execs)-1]].Strings("args")
 	w.gitArgs = append(w.gitArgs, argv)
 	rng := argv[len(argv)-1]
+	known := map[string]bool{fakeSHA(coreURL, goodRef): true}
+	mounted := mountOf(w.e, c, "/src")
+	for i := 0; i < w.index(mounted[1].Str("id")); i++ {
+		known[w.commits[i].SHA] = true
+	}
+	for _, rev := range strings.Split(strings.TrimSuffix(rng, "^{commit}"), "..") {
+		if len(rev) == 40 && !known[rev] {
+			return nil, enginetest.ExecError(argv, 128, "", "fatal: bad revision '"+rng+"'\n")
+		}
+	}
+	if w.failLog && argv[5] == "log" {
+		return nil, enginetest.ExecError(argv, 128, "", "fatal: your current branch appears to be broken\n")
+	}
+	if slices.Contains(argv, "--no-walk") {
+		return rng + "\n", nil
+	}
 	if i := slices.Index(argv, "rev-list"); i >= 0 {
 		var b strings.Builder
 		if strings.HasPrefix(rng, w.commits[len(w.commits)-1].SHA+"..") {
@@ -202,11 +222,34 @@ func TestBisectNothingToFind(t *testing.T) {
 func TestBisectRefusesANonAncestor(t *testing.T) {
 	w := newHistoryWorld(t)
 	_, err := newModule(t).BisectRun(context.Background(), badRef, goodRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true)
-	if err == nil || !strings.Contains(err.Error(), "is not an ancestor of") {
+	// The history holds only bad's ancestry: git does not know good there.
+	if err == nil || !strings.Contains(err.Error(), "v2.0.0 ("+w.commits[7].Short+") is not in v1.0.0's history, so not an ancestor of it") {
 		t.Errorf("err = %v", err)
 	}
 	if q := w.e.Leaves("exitCode"); len(q) > 0 {
 		t.Errorf("suites ran: %s", q[0])
+	}
+}
+
+// TestBisectSearchFails: when the history cannot be read after the runs at
+// both ends, the reports still hold those runs and a bisection that says
+// why the search failed, and the run fails with that reason.
+func TestBisectSearchFails(t *testing.T) {
+	w := newHistoryWorld(t)
+	w.failLog = true
+	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.ExitCode != 1 || !strings.HasPrefix(run.Failure, "bisect failed: ") || !strings.Contains(run.Failure, "your current branch appears to be broken") {
+		t.Errorf("exit %d, failure %q", run.ExitCode, run.Failure)
+	}
+	res, _ := reportsOf(t, w.e, run)
+	if res.Bisect == nil || !strings.Contains(res.Bisect.Error, "broken") || len(res.Runs) != 1 || len(res.Baselines) != 1 {
+		t.Errorf("reports: bisect %+v, %d runs, %d baselines", res.Bisect, len(res.Runs), len(res.Baselines))
+	}
+	if !strings.Contains(run.Summary, "BISECT FAILED") {
+		t.Errorf("summary:\n%s", run.Summary)
 	}
 }
 

@@ -113,6 +113,15 @@ type Result struct {
 	FirstParent int `json:"first_parent"`
 	// Downstreams are the per-downstream answers, in matrix order.
 	Downstreams []Downstream `json:"downstreams"`
+	// Error says why the search failed (Failed); empty when it ran.
+	Error string `json:"error,omitempty"`
+}
+
+// Failed is the result of a bisection whose search could not run (its
+// history could not be read, or it was interrupted): no downstream is
+// bisected and Error says why.
+func Failed(good, bad Endpoint, err error) *Result {
+	return &Result{Good: good, Bad: bad, Downstreams: []Downstream{}, Error: err.Error()}
 }
 
 // Culprits counts the downstreams bisected to a commit or a range.

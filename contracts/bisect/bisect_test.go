@@ -2,6 +2,7 @@ package bisect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -34,6 +35,11 @@ type fakeHistory struct {
 func (h fakeHistory) Git(_ context.Context, args []string) (string, error) {
 	rng := args[len(args)-1]
 	switch {
+	case strings.Contains(rng, sha("absent")):
+		// A commit the history does not hold, as git says it.
+		return "", fmt.Errorf("git %s: exit status 128: fatal: bad revision %q", args[0], rng)
+	case slices.Contains(args, "--no-walk"):
+		return rng + "\n", nil
 	case args[0] == "rev-list" && strings.HasPrefix(rng, sha("c0")+".."):
 		n := len(h.mainline)
 		for _, b := range h.branches {
@@ -62,6 +68,13 @@ func (h fakeHistory) Git(_ context.Context, args []string) (string, error) {
 		return "", fmt.Errorf("no branch for %s", rng)
 	}
 	return format(h.mainline), nil
+}
+
+// brokenHistory is a history where every git command fails.
+type brokenHistory struct{}
+
+func (brokenHistory) Git(context.Context, []string) (string, error) {
+	return "", errors.New("git: exit status 128: fatal: not a git repository")
 }
 
 func format(commits []Commit) string {
@@ -288,9 +301,10 @@ func TestCheckRefusesWhatCannotBeBisected(t *testing.T) {
 	}{
 		{Endpoint{Ref: "stray", Commit: commit("stray")}, "stray is not an ancestor of bad"},
 		{Endpoint{Ref: "same", Commit: h.mainline[2]}, "same commit"},
+		{Endpoint{Ref: "absent", Commit: commit("absent")}, "absent (" + commit("absent").Short + ") is not in bad's history, so not an ancestor of it"},
 	} {
-		if err := Check(context.Background(), h, tc.good, bad); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: err = %v, want %q", tc.good.Ref, err, tc.want)
+		if err := Check(context.Background(), h, tc.good, bad); err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrRange) {
+			t.Errorf("%s: err = %v, want %q (ErrRange)", tc.good.Ref, err, tc.want)
 		}
 		if _, err := Run(context.Background(), h, &fakeProber{}, tc.good, bad, nil, nil, Options{}); err == nil {
 			t.Errorf("%s: Run went on", tc.good.Ref)
@@ -298,6 +312,9 @@ func TestCheckRefusesWhatCannotBeBisected(t *testing.T) {
 	}
 	if err := Check(context.Background(), h, Endpoint{Ref: "good", Commit: commit("c0")}, bad); err != nil {
 		t.Errorf("an ancestor refused: %v", err)
+	}
+	if err := Check(context.Background(), brokenHistory{}, Endpoint{Ref: "good", Commit: commit("c0")}, bad); err == nil || errors.Is(err, ErrRange) {
+		t.Errorf("git failing everywhere: err = %v, want an error that is not the range's fault", err)
 	}
 }
 

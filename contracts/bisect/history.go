@@ -2,6 +2,7 @@ package bisect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -57,6 +58,12 @@ func CountArgs(good, bad string) []string {
 	return []string{"rev-list", "--end-of-options", good + ".." + bad}
 }
 
+// HasCommitArgs are git's arguments that succeed when the history holds
+// commit sha.
+func HasCommitArgs(sha string) []string {
+	return []string{"rev-list", "--no-walk", "--end-of-options", sha + "^{commit}"}
+}
+
 // CommitArgs are git's arguments describing one commit, in ParseLog's format.
 func CommitArgs(sha string) []string {
 	return []string{"log", "-1", "--no-color", logFormat, "--end-of-options", sha}
@@ -87,21 +94,40 @@ func ParseLog(out string) ([]Commit, error) {
 	return commits, nil
 }
 
+// ErrRange marks the errors of Check that are the range's fault (a usage
+// error), not git's.
+var ErrRange = errors.New("nothing to bisect")
+
 // Check refuses a range that cannot be bisected: good must be an ancestor
 // of bad (no commit of good's is missing from bad's history) and differ
-// from it. Runners call it before running anything.
+// from it. Runners call it before running anything. A history that holds
+// only bad's ancestry (the module's) does not know a good that is not one.
 func Check(ctx context.Context, h History, good, bad Endpoint) error {
 	if good.Commit.SHA == bad.Commit.SHA {
-		return fmt.Errorf("%s and %s are the same commit %s: nothing to bisect", good.Ref, bad.Ref, good.Commit.Short)
+		return fmt.Errorf("%s and %s are the same commit %s: %w", good.Ref, bad.Ref, good.Commit.Short, ErrRange)
 	}
 	out, err := h.Git(ctx, CountArgs(bad.Commit.SHA, good.Commit.SHA))
 	if err != nil {
+		if missing := absent(ctx, h, good, bad); missing != nil {
+			return fmt.Errorf("%s (%s) is not in %s's history, so not an ancestor of it: %w (%v)", good.Ref, good.Commit.Short, bad.Ref, ErrRange, missing)
+		}
 		return fmt.Errorf("history %s..%s: %w", good.Ref, bad.Ref, err)
 	}
 	if n := count(out); n > 0 {
-		return fmt.Errorf("%s is not an ancestor of %s (%d of its commits are not in %s's history): nothing to bisect", good.Ref, bad.Ref, n, bad.Ref)
+		return fmt.Errorf("%s is not an ancestor of %s (%d of its commits are not in %s's history): %w", good.Ref, bad.Ref, n, bad.Ref, ErrRange)
 	}
 	return nil
+}
+
+// absent is git's error looking good up in a history that holds bad (nil
+// when it holds good too, or does not answer for bad either: then the
+// history itself is at fault, not the range).
+func absent(ctx context.Context, h History, good, bad Endpoint) error {
+	if _, err := h.Git(ctx, HasCommitArgs(bad.Commit.SHA)); err != nil || ctx.Err() != nil {
+		return nil
+	}
+	_, err := h.Git(ctx, HasCommitArgs(good.Commit.SHA))
+	return err
 }
 
 // describe fills c's subject, author and date from the history.

@@ -117,7 +117,12 @@ def read_requirements(path):
 # The option lines pip's parser reads into a finder or session the helper
 # does not give it (--index-url, --find-links, ...): said, not applied (the
 # run's own pip arguments choose the index).
-APPLIED = ("-r", "--requirement", "-c", "--constraint", "-e", "--editable")
+APPLIED = ("--requirement", "--constraint", "--editable")
+APPLIED_SHORT = ("-r", "-c", "-e")  # also glued to their value: -rbase.txt, -e.
+
+
+def applied(flag):
+    return flag in APPLIED or (not flag.startswith("--") and flag.startswith(APPLIED_SHORT))
 
 
 def report_options(files):
@@ -129,7 +134,7 @@ def report_options(files):
             continue
         for _, line in lines:
             flag = line.split(None, 1)[0].split("=", 1)[0] if line.strip() else ""
-            if flag.startswith("-") and flag not in APPLIED:
+            if flag.startswith("-") and not applied(flag):
                 print("%s: not applying option line %r" % (name, line), flush=True)
 
 
@@ -193,15 +198,26 @@ def spec_declarations(opts):
         for i, arg in enumerate(args):
             if arg in ("-r", "--requirement") and i + 1 < len(args):
                 more, _ = read_requirements(os.path.join(opts.dir, args[i + 1]))
-                reqs += more
+                reqs += expand_self(opts.dir, more)
             elif arg.startswith("--requirement="):
                 more, _ = read_requirements(os.path.join(opts.dir, arg.split("=", 1)[1]))
-                reqs += more
+                reqs += expand_self(opts.dir, more)
             else:
                 m = re.match(r"^\.(?:\[([^\]]*)\])?$", arg)
                 if m:
                     reqs += project_requirements(opts.dir, (m.group(1) or "").split(","))
-    return reqs
+    return unique(reqs)
+
+
+def unique(reqs):
+    """reqs without repeats of a requirement line (the first place that
+    declares it is kept)."""
+    seen, out = set(), []
+    for req, where in reqs:
+        if req not in seen:
+            seen.add(req)
+            out.append((req, where))
+    return out
 
 
 def project_requirements(directory, extras):
@@ -247,7 +263,7 @@ def declared(opts, excluded):
 
 def install(opts, excluded):
     target, reqs, constraints, static, use_dev_txt = declared(opts, excluded)
-    reqs = expand_self(opts.dir, reqs)
+    reqs = unique(expand_self(opts.dir, reqs))
     if static:
         write_pins(opts.pin_out, core_pins(reqs, excluded, opts.dir))
     else:
@@ -256,7 +272,8 @@ def install(opts, excluded):
         print("dependencies are not static in pyproject.toml: installing with pip's resolver", flush=True)
         code = pip(["-e", target], opts.pip_args)
         if code == 0 and use_dev_txt:
-            code = pip(["-r", os.path.join(opts.dir, "requirements-dev.txt")], opts.pip_args)
+            # Paths in requirement files are relative to where pip runs: the project.
+            code = pip(["-r", "requirements-dev.txt"], opts.pip_args, cwd=opts.dir)
         return code
     kept = [r for r, _ in reqs if requirement_name(r) not in excluded]
     for r, _ in reqs:

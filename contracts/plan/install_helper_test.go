@@ -103,3 +103,132 @@ func TestInstallHelperNamesAnUnreadableFile(t *testing.T) {
 		t.Errorf("error %q, want the file and 'truncated data'", errText)
 	}
 }
+
+// pipCall is one pip install the helper asked for.
+type pipCall struct {
+	Args []string `json:"args"`
+	Cwd  string   `json:"cwd"`
+}
+
+// runHelper runs the helper's main in dir with argv, pip replaced by a
+// recorder (nothing is installed), and returns pip's calls, the pins the
+// helper wrote to pins.json and what it printed.
+func runHelper(t *testing.T, dir string, argv ...string) (calls []pipCall, pins map[string]any, printed string) {
+	t.Helper()
+	probe := `import json, sys
+sys.path.insert(0, ".")
+import install_downstream as m
+calls = []
+m.pip = lambda args, pip_args, cwd=None: calls.append({"args": list(args), "cwd": cwd or ""}) or 0
+sys.argv = ["install_downstream.py"] + sys.argv[1:]
+code = m.main()
+sys.stderr.write(json.dumps(calls))`
+	cmd := exec.Command("python3", append([]string{"-c", probe}, argv...)...)
+	cmd.Dir = dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3: %v\n%s\n%s", err, out, stderr.String())
+	}
+	if err := json.Unmarshal([]byte(stderr.String()), &calls); err != nil {
+		t.Fatalf("calls %q: %v", stderr.String(), err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "pins.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &pins); err != nil {
+		t.Fatal(err)
+	}
+	return calls, pins, string(out)
+}
+
+// pinLines are the requirement, declared_in and applies of each pin.
+func pinLines(pins map[string]any) []string {
+	var out []string
+	reqs, _ := pins["requirements"].([]any)
+	for _, r := range reqs {
+		m := r.(map[string]any)
+		out = append(out, m["requirement"].(string)+" | "+m["declared_in"].(string)+" | "+strings.ToLower(strings.TrimSpace(jsonText(m["applies"]))))
+	}
+	return out
+}
+
+func jsonText(v any) string {
+	data, _ := json.Marshal(v)
+	return string(data)
+}
+
+var selfProject = map[string][]byte{
+	"ds/pyproject.toml": []byte("[project]\nname = \"ds\"\nversion = \"1\"\ndependencies = [\"market-data-core>=1.1,<2\", \"pydantic>=2\"]\n\n[project.optional-dependencies]\ntest = [\"pytest>=7\"]\n"),
+	// The project itself glued to -e, an option line, an include glued to -r.
+	"ds/requirements-dev.txt": []byte("-e.[test]\n--index-url https://mirror.example/simple\n-rbase.txt\n"),
+	"ds/base.txt":             []byte("market-data-core>=1.1,<2\nmarket-data-core>=1.0 ; extra == \"fast\"\nrich\n"),
+}
+
+// TestInstallHelperPinOfAnExplicitInstall: an explicit install of only
+// "-r requirements-dev.txt" whose file names the project itself ("-e.")
+// finds the pin in pyproject.toml, once, next to the include's own lines;
+// a pin under an extra's marker does not apply; the option line is said,
+// the glued -r and -e lines are not.
+func TestInstallHelperPinOfAnExplicitInstall(t *testing.T) {
+	dir := helperDir(t, clone(selfProject))
+	_, pins, printed := runHelper(t, dir, "--exclude", "market-data-core", "--dir", "ds", "--pin-out", "pins.json",
+		"--pins-only", "--spec", `["-r","requirements-dev.txt"]`)
+	want := []string{
+		"market-data-core>=1.1,<2 | pyproject.toml | true",
+		`market-data-core>=1.0 ; extra == "fast" | base.txt | false`,
+	}
+	if got := pinLines(pins); !slices.Equal(got, want) || pins["error"] != "" {
+		t.Errorf("pins %q (error %v), want %q", got, pins["error"], want)
+	}
+	if !strings.Contains(printed, "--index-url https://mirror.example/simple") || strings.Contains(printed, "option line '-rbase.txt'") || strings.Contains(printed, "option line '-e.") {
+		t.Errorf("printed:\n%s", printed)
+	}
+}
+
+// TestInstallHelperAutomaticInstall: the automatic spec installs the
+// project without dependencies, then everything it and requirements-dev.txt
+// declare but Core, once each, with pip running in the project (where the
+// file's relative paths point).
+func TestInstallHelperAutomaticInstall(t *testing.T) {
+	dir := helperDir(t, clone(selfProject))
+	calls, pins, _ := runHelper(t, dir, "--exclude", "market-data-core", "--dir", "ds", "--pin-out", "pins.json", "--", "--no-index")
+	want := []pipCall{
+		{Args: []string{"--no-deps", "-e", "ds"}},
+		{Args: []string{"pydantic>=2", "pytest>=7", "rich"}, Cwd: "ds"},
+	}
+	if !slices.EqualFunc(calls, want, func(a, b pipCall) bool { return slices.Equal(a.Args, b.Args) && a.Cwd == b.Cwd }) {
+		t.Errorf("pip calls %+v, want %+v", calls, want)
+	}
+	if got := pinLines(pins); len(got) != 2 || got[0] != "market-data-core>=1.1,<2 | pyproject.toml | true" {
+		t.Errorf("pins %q", got)
+	}
+}
+
+// TestInstallHelperDynamicDependencies: dependencies the build sets are
+// left to pip's resolver, requirements-dev.txt installed from the project,
+// and the pin is unknown with the reason.
+func TestInstallHelperDynamicDependencies(t *testing.T) {
+	dir := helperDir(t, map[string][]byte{
+		"ds/pyproject.toml":       []byte("[project]\nname = \"ds\"\nversion = \"1\"\ndynamic = [\"dependencies\"]\n"),
+		"ds/requirements-dev.txt": []byte("-e .\npytest\n"),
+	})
+	calls, pins, _ := runHelper(t, dir, "--exclude", "market-data-core", "--dir", "ds", "--pin-out", "pins.json")
+	want := []pipCall{{Args: []string{"-e", "ds"}}, {Args: []string{"-r", "requirements-dev.txt"}, Cwd: "ds"}}
+	if !slices.EqualFunc(calls, want, func(a, b pipCall) bool { return slices.Equal(a.Args, b.Args) && a.Cwd == b.Cwd }) {
+		t.Errorf("pip calls %+v, want %+v", calls, want)
+	}
+	if e, _ := pins["error"].(string); !strings.Contains(e, "dynamic") {
+		t.Errorf("pin error %q, want it to say the dependencies are dynamic", e)
+	}
+}
+
+func clone(files map[string][]byte) map[string][]byte {
+	out := make(map[string][]byte, len(files))
+	for k, v := range files {
+		out[k] = v
+	}
+	return out
+}

@@ -148,7 +148,8 @@ type Suite struct {
 	// version and whether the downstream's pins admit it.
 	PinFacts string `json:"pin_facts"`
 	// DownstreamKey identifies the downstream layer for caching: downstream
-	// SHA, install steps, interpreter and environment.
+	// SHA, install steps and the files they use, interpreter and
+	// environment.
 	DownstreamKey string `json:"downstream_key"`
 	// Error is set when the suite cannot run at all (its ref did not
 	// resolve); runners then report it with an error verdict.

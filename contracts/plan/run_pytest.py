@@ -100,15 +100,16 @@ class CoreLocator:
         cls = obj if isinstance(obj, type) else type(obj)
         return getattr(cls, "__module__", None), getattr(cls, "__qualname__", "")
 
-    def evidence(self, exc):
-        """Why exc comes from Core, or None."""
+    def evidence(self, exc, rootdir):
+        """Why exc comes from Core, or None. rootdir is the downstream's
+        checkout: a frame of its own code never makes Core the culprit."""
         for e in chain(exc):
-            found = self._evidence(e)
+            found = self._evidence(e, rootdir)
             if found:
                 return found
         return None
 
-    def _evidence(self, e):
+    def _evidence(self, e, rootdir):
         if isinstance(e, ImportError) and self.is_core_module(e.name):
             return "%s from %s" % (type(e).__name__, e.name)
         if isinstance(e, AttributeError) and getattr(e, "obj", None) is not None:
@@ -120,6 +121,8 @@ class CoreLocator:
         for frame, line in frames(e):
             if self.in_core(frame.f_code.co_filename):
                 return "raised in %s:%d" % (self.relative(frame.f_code.co_filename), line)
+            if own_code(frame, rootdir):
+                continue  # the downstream's own method: its bug, whatever it subclasses
             for name in ("self", "cls"):
                 obj = frame.f_locals.get(name)
                 if obj is None:
@@ -170,6 +173,16 @@ def where(exc, node, rootdir):
     return "%s:%d" % (os.path.relpath(found[0], rootdir), found[1])
 
 
+def own_code(frame, rootdir):
+    """Whether a frame runs the downstream's own code: a file of its
+    checkout, or a module of its own package wherever it is installed."""
+    filename = os.path.realpath(frame.f_code.co_filename)
+    if filename.startswith(rootdir + os.sep) and "site-packages" not in filename:
+        return True
+    name = frame.f_globals.get("__name__") or ""
+    return name not in ("", "__main__") and own_module(name, rootdir)
+
+
 def own_module(name, rootdir):
     """Whether a module name belongs to the downstream itself (its top-level
     package or module is in its checkout, flat or src layout): then a
@@ -199,7 +212,7 @@ class CollectionErrors:
         if at:
             lines.append("at: " + at)
         lines.append("exception: " + one_line(exc))
-        evidence = self.core.evidence(exc)
+        evidence = self.core.evidence(exc, rootdir)
         if evidence:
             lines.append("core: " + evidence)
         elif isinstance(exc, ModuleNotFoundError) and exc.name and not own_module(exc.name, rootdir):

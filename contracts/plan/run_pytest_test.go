@@ -49,6 +49,9 @@ var contractModules = map[string]string{
 	"tests/contracts/test_subclass.py":    "from market_data_core.telemetry import FeedbackEvent\n\n\nclass Extended(FeedbackEvent):\n    pass\n\n\nEVENT = Extended(level='ok', reason='x')\n",
 	"tests/contracts/test_own_missing.py": "import ownpkg.gone\n",
 	"ownpkg/__init__.py":                  "",
+	"tests/contracts/test_own_init.py":    "from market_data_core.telemetry import FeedbackEvent\n\n\nclass Strict(FeedbackEvent):\n    def __init__(self, **data):\n        raise ValueError('our own check')\n\n\nEVENT = Strict(level='ok', reason='x')\n",
+	"tests/contracts/test_own_model.py":   "from ownpkg.models import Checked\n\nEVENT = Checked(level='ok', reason='x')\n",
+	"ownpkg/models.py":                    "from market_data_core.telemetry import FeedbackEvent\n\n\nclass Checked(FeedbackEvent):\n    def __init__(self, **data):\n        if data.get('reason') == 'x':\n            raise ValueError('ownpkg refuses x')\n        super().__init__(**data)\n",
 	"tests/contracts/test_runs.py":        "def test_ok():\n    pass\n\n\ndef test_bad():\n    assert 1 == 2\n",
 }
 
@@ -93,6 +96,9 @@ func TestPytestWrapperDescribesCollectionErrors(t *testing.T) {
 		"test_syntax":      {"test_syntax.py:1", "SyntaxError: invalid syntax", "", ""},
 		"test_subclass":    {"test_subclass.py:8", "ValidationError: 1 validation error for Extended", "raised while building contracts.test_subclass.Extended (a market_data_core.telemetry.FeedbackEvent)", ""},
 		"test_own_missing": {"test_own_missing.py:1", "ModuleNotFoundError: No module named 'ownpkg.gone'", "", ""},
+		// A subclass of a Core model whose own __init__ raises: the downstream's bug.
+		"test_own_init":  {"test_own_init.py:6", "ValueError: our own check", "", ""},
+		"test_own_model": {"test_own_model.py:3", "ValueError: ownpkg refuses x", "", ""},
 	} {
 		c, ok := got["tests.contracts."+module]
 		if !ok {
@@ -104,8 +110,8 @@ func TestPytestWrapperDescribesCollectionErrors(t *testing.T) {
 				module, c.File, c.Line, c.Exception, c.Core, c.Missing, want.at, want.exception, want.core, want.missing)
 		}
 	}
-	if c := junit.Count(rep.Cases()); c.Passed != 1 || c.Failed != 1 || c.Errors != 10 {
-		t.Errorf("counts %+v, want the runnable module's pass and failure next to 10 collection errors", c)
+	if c := junit.Count(rep.Cases()); c.Passed != 1 || c.Failed != 1 || c.Errors != 12 {
+		t.Errorf("counts %+v, want the runnable module's pass and failure next to 12 collection errors", c)
 	}
 }
 

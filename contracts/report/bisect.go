@@ -28,6 +28,9 @@ func commitLink(repo, sha string) string {
 
 // bisectHeadline sums a bisection up in one line.
 func bisectHeadline(b *bisect.Result) string {
+	if b.Error != "" {
+		return fmt.Sprintf("BISECT FAILED %s..%s: %s", b.Good.Ref, b.Bad.Ref, OneLine(b.Error, MaxMessage))
+	}
 	var found []string
 	for _, d := range b.Downstreams {
 		switch d.Status {
@@ -82,6 +85,10 @@ func lastGood(b *bisect.Result, d bisect.Downstream) string {
 func termBisect(w io.Writer, b *bisect.Result) {
 	fmt.Fprintf(w, "\nBISECT %s..%s (%s..%s: %d commits, %d on the first-parent path)\n",
 		b.Good.Ref, b.Bad.Ref, b.Good.Commit.Short, b.Bad.Commit.Short, b.Commits, b.FirstParent)
+	if b.Error != "" {
+		fmt.Fprintf(w, "the search failed: %s\n", OneLine(b.Error, 2*MaxMessage))
+		return
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "REPO\tSTATUS\tFIRST BAD COMMIT\tPROBES\tLAST GOOD")
 	for _, d := range b.Downstreams {
@@ -115,6 +122,10 @@ func culpritName(d bisect.Downstream) string {
 func mdBisect(w io.Writer, res *Result) {
 	b, repo := res.Bisect, bisectRepo(res)
 	fmt.Fprintf(w, "\n## Bisect %s..%s\n\n", MDText(b.Good.Ref, 200), MDText(b.Bad.Ref, 200))
+	if b.Error != "" {
+		fmt.Fprintf(w, "The search failed: %s\n", MDText(b.Error, 2*MaxMessage))
+		return
+	}
 	fmt.Fprintf(w, "%d commits, %d on the first-parent path (a merge stands for its pull request).\n\n", b.Commits, b.FirstParent)
 	fmt.Fprint(w, "| repo | status | first bad commit | author | date | probes | last good |\n|---|---|---|---|---|---|---|\n")
 	for _, d := range b.Downstreams {

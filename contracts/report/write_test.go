@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 )
 
@@ -201,5 +203,37 @@ func TestARunIsNeverLabelledLikeTheBisectProbes(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, rel)); err != nil {
 			t.Errorf("report missing: %v", err)
 		}
+	}
+}
+
+// TestAFailedBisectionIsReported: a search that could not run keeps the
+// runs at both ends, says why in every report, and fails the run.
+func TestAFailedBisectionIsReported(t *testing.T) {
+	res := bisectFixture()
+	res.Bisect = bisect.Failed(res.Bisect.Good, res.Bisect.Bad, errors.New("history v1.2.0..v2.0.0: git log failed (exit 128): fatal: bad object"))
+	dir := t.TempDir()
+	if err := Write(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	if ExitCode(res) != 1 || !strings.HasPrefix(Headline(res), "BISECT FAILED v1.2.0..v2.0.0: history") {
+		t.Errorf("exit %d, headline %q", ExitCode(res), Headline(res))
+	}
+	var term strings.Builder
+	Terminal(&term, res)
+	md, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, text := range map[string]string{"terminal": term.String(), "summary.md": string(md)} {
+		if !strings.Contains(text, "fatal: bad object") || !strings.Contains(text, "pipeline") {
+			t.Errorf("%s lacks the reason or the runs at the ends:\n%s", what, text)
+		}
+	}
+	got, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Bisect == nil || got.Bisect.Error != res.Bisect.Error || ExitCode(got) != 1 {
+		t.Errorf("loaded bisection %+v", got.Bisect)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -107,18 +108,23 @@ func executeBisect(ctx context.Context, o *options, b *bisectOptions, m *matrix.
 		return exitUsage, err
 	}
 	history := r.History(m.Core.Repo)
-	if err := bisect.Check(ctx, history, goodEnd, badEnd); err != nil {
+	switch err := bisect.Check(ctx, history, goodEnd, badEnd); {
+	case errors.Is(err, bisect.ErrRange):
 		return exitUsage, usageError{err}
+	case err != nil:
+		return exitBroken, err // git failed, or the run was interrupted
 	}
 	fmt.Fprintf(stderr, "bisect: running every suite at %s and %s\n", b.good, b.bad)
 	res := campaign.Assemble(entries, r.Run(ctx, jobs(entries)), "", started)
 	p := &hostProber{runner: r, matrix: m, entry: entries[1], pipArgs: o.pipArgs, progress: stderr}
 	result, berr := bisect.Run(ctx, history, p, goodEnd, badEnd, res.Baselines[0].Suites, res.Runs[0].Suites, bisect.Options{Descend: b.descend})
+	if berr != nil {
+		result = bisect.Failed(goodEnd, badEnd, berr) // the runs at both ends are still reported
+	}
 	res.Bisect, res.Finished = result, time.Now()
 	code, err := finish(ctx, o, res, stdout)
 	if berr != nil {
-		// The runs at both ends are reported; the bisection is not.
-		return exitBroken, fmt.Errorf("bisect: %w (the reports in %s hold the runs at %s and %s)", berr, o.out, b.good, b.bad)
+		return exitBroken, errors.Join(fmt.Errorf("bisect: %w", berr), err)
 	}
 	return code, err
 }

@@ -40,12 +40,16 @@ func requireNoLoguru(t *testing.T) {
 func TestCollectionErrorsWithoutBaseline(t *testing.T) {
 	requireNoLoguru(t)
 	out := t.TempDir()
-	code, stdout, stderr := demo(t, out, "--core-ref", "v3.0.0")
+	code, stdout, stderr := demo(t, out, "--core-ref", "v3.0.0", "--reruns", "1")
 	if code != exitBroken {
 		t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout, stderr)
 	}
 	d := readDoc(t, out)
 	pipe, orch := d.Runs[0].suite(t, "pipeline"), d.Runs[0].suite(t, "orchestrator")
+	// Failing tests are rerun; a module that does not import is not.
+	if log := readFile(t, filepath.Join(out, pipe.Log)); !strings.Contains(log, "# rerun 1/1 of") || strings.Contains(log, "of "+conformanceFile+"::") || strings.Contains(log, "cannot rerun") {
+		t.Errorf("pipeline's reruns:\n%s", log)
+	}
 	if pipe.Verdict != "failed" || pipe.Counts.Errors != 1 || pipe.Counts.Failed == 0 || pipe.Counts.Tests <= pipe.Counts.Failed+pipe.Counts.Errors {
 		t.Errorf("pipeline: %s %+v, want failed with passes, failures and one collection error", pipe.Verdict, pipe.Counts)
 	}

@@ -587,6 +587,7 @@ type docSuite struct {
 	Name    string `json:"name"`
 	Verdict string `json:"verdict"`
 	Report  string `json:"report"`
+	Log     string `json:"log"`
 	Counts  struct {
 		Tests  int `json:"tests"`
 		Failed int `json:"failed"`

@@ -46,6 +46,11 @@ func checkJob(j Job) error {
 	paths := [][2]string{{"contract path", s.Tests}, {"report path", s.Report}}
 	for _, f := range s.Files {
 		paths = append(paths, [2]string{"file", f.Path})
+		switch f.Layer {
+		case "", plan.LayerDownstream, plan.LayerCore, plan.LayerTest:
+		default: // the module writes a file with its layer: it would never be written
+			return fmt.Errorf("refused: file %q in unknown layer %q", f.Path, f.Layer)
+		}
 	}
 	for _, f := range j.CoreBuild.Files {
 		paths = append(paths, [2]string{"core build file", f.Path})

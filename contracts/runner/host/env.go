@@ -57,7 +57,7 @@ func (r *Runner) prepareDownstream(ctx context.Context, s plan.Suite, root strin
 	if err := r.git.Checkout(ctx, s.Downstream.Repo, s.Downstream.SHA, filepath.Join(root, plan.DownstreamDir)); err != nil {
 		return fmt.Errorf("clone downstream: %w", err)
 	}
-	return writeFiles(root, s.Files)
+	return writeFiles(root, s.FilesOf(plan.LayerDownstream))
 }
 
 // borrowsPip reports whether virtualenvs can use the interpreter's own pip

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -187,6 +188,11 @@ func TestHostileJobFieldsStayInside(t *testing.T) {
 	twins := r.Run(context.Background(), []host.Job{{Label: "l", Suite: unresolved}, {Label: "l", Suite: unresolved}})
 	if twins[0].Reason != unresolved.Error || !strings.Contains(twins[1].Reason, "another job") {
 		t.Errorf("twin jobs: %q and %q, want the plan's error and a refusal of the second", twins[0].Reason, twins[1].Reason)
+	}
+	// A file no layer writes would be missing where its step runs in the module.
+	bogus := with(func(s *plan.Suite) { s.Files = append(slices.Clone(s.Files), plan.File{Path: "x.py", Layer: "bogus"}) })
+	if got := r.Run(context.Background(), []host.Job{{CoreBuild: p.CoreBuild, Label: "l8", Suite: bogus}}); got[0].Verdict != outcome.Error || !strings.Contains(got[0].Reason, `unknown layer "bogus"`) {
+		t.Errorf("a file in an unknown layer: %s (%q)", got[0].Verdict, got[0].Reason)
 	}
 	if b, err := os.ReadFile(victim); err != nil || string(b) != "precious" {
 		t.Errorf("a file outside the runner's directories was removed or changed: %q, %v", b, err)

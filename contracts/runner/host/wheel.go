@@ -98,7 +98,8 @@ func (r *Runner) buildCore(ctx context.Context, j Job, python, dir string, log i
 
 // coreID names a Core source in the wheel cache: its commit SHA, or for a
 // local working copy "local-" and a digest of its content, hashed once per
-// runner (the copy is read as it was when the first suite asked).
+// runner when the first suite asks (the build copies the tree later: a
+// copy edited during a run is not a stable input).
 func (r *Runner) coreID(core plan.Source) (string, error) {
 	if core.Local == "" {
 		if core.SHA == "" {
