@@ -12,7 +12,6 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/campaign"
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
-	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
 )
 
@@ -96,7 +95,7 @@ func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spe
 	if err != nil {
 		return nil, err
 	}
-	goodEnd, badEnd, err := endpoints(entries, good, bad)
+	goodEnd, badEnd, err := campaign.Endpoints(entries, good, bad)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +107,7 @@ func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spe
 	jobs := jobsOf(entries)
 	outcomes, logs := m.runJobs(ctx, r, jobs)
 	res := campaign.Assemble(entries, outcomes, "", started)
-	p := &moduleProber{m: m, runner: r, matrix: mx, entry: entries[1], src: src}
+	p := &moduleProber{m: m, runner: r, probes: campaign.NewProbes(mx, entries[1], m.PipArgs, src)}
 	result, berr := bisect.Run(ctx, h, p, goodEnd, badEnd, res.Baselines[0].Suites, res.Runs[0].Suites, opts)
 	if berr != nil {
 		result = bisect.Failed(goodEnd, badEnd, berr) // the runs at both ends are still reported
@@ -120,30 +119,6 @@ func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spe
 		run.Failure = "bisect failed: " + berr.Error()
 	}
 	return run, nil
-}
-
-// endpoints are the bisection's ends as the plans resolved them.
-func endpoints(entries []campaign.Entry, good, bad string) (bisect.Endpoint, bisect.Endpoint, error) {
-	g, b := entries[0].Plan.Core, entries[1].Plan.Core
-	for i, e := range []struct{ flag, ref, sha string }{{"--good", good, g.SHA}, {"--bad", bad, b.SHA}} {
-		if e.sha == "" {
-			return bisect.Endpoint{}, bisect.Endpoint{}, fmt.Errorf("%s %s: %s", e.flag, e.ref, unresolved(entries[i]))
-		}
-	}
-	end := func(ref, sha string) bisect.Endpoint {
-		return bisect.Endpoint{Ref: ref, Commit: bisect.Commit{SHA: sha, Short: sha[:7]}}
-	}
-	return end(good, g.SHA), end(bad, b.SHA), nil
-}
-
-// unresolved is why an entry's Core did not resolve (its suites carry it).
-func unresolved(e campaign.Entry) string {
-	for _, s := range e.Plan.Suites {
-		if s.Error != "" {
-			return s.Error
-		}
-	}
-	return "did not resolve"
 }
 
 // historyImage is the image git runs in for a bisection: the suites' image
@@ -180,17 +155,13 @@ func (h gitHistory) Git(ctx context.Context, args []string) (string, error) {
 	return out, nil
 }
 
-// moduleProber runs bisect's probes in containers: for each request, the
-// requested downstreams at the probed Core commit (their downstream
-// commits pinned to the ones tested at the ends), every Core commit built
-// once and all suites at most Concurrency at a time. It keeps the jobs,
-// outcomes and logs for the reports.
+// moduleProber runs bisect's probes in containers (campaign.Probes plans
+// them): every Core commit built once and all suites at most Concurrency
+// at a time. It keeps the jobs, outcomes and logs for the reports.
 type moduleProber struct {
 	m      *MarketDataContracts
 	runner suiteRunner
-	matrix *matrix.Matrix
-	entry  campaign.Entry
-	src    gitSources
+	probes *campaign.Probes
 
 	jobs     []job
 	outcomes []outcome.Suite
@@ -202,15 +173,11 @@ func (p *moduleProber) Probe(ctx context.Context, reqs []bisect.Request) [][]out
 	var jobs []job
 	var spans []int
 	for _, req := range reqs {
-		js, err := p.plan(ctx, req)
-		if err != nil {
-			js = nil
-			for _, name := range req.Downstreams {
-				js = append(js, job{label: "bisect-" + req.Commit.Short, suite: plan.Suite{Name: name, Error: err.Error()}})
-			}
+		pl := p.probes.Plan(ctx, req)
+		for _, s := range pl.Suites {
+			jobs = append(jobs, job{label: p.probes.Label(req), suite: s, build: pl.CoreBuild})
 		}
-		jobs = append(jobs, js...)
-		spans = append(spans, len(js))
+		spans = append(spans, len(pl.Suites))
 	}
 	outs, logs := p.m.runJobs(ctx, p.runner, jobs)
 	p.jobs, p.outcomes, p.logs = append(p.jobs, jobs...), append(p.outcomes, outs...), append(p.logs, logs...)
@@ -220,42 +187,6 @@ func (p *moduleProber) Probe(ctx context.Context, reqs []bisect.Request) [][]out
 		outs = outs[n:]
 	}
 	return result
-}
-
-// plan plans one request's suites.
-func (p *moduleProber) plan(ctx context.Context, req bisect.Request) ([]job, error) {
-	mx, err := p.matrix.Select(req.Downstreams)
-	if err != nil {
-		return nil, err
-	}
-	pinned := pinnedSources{sources: p.src, shas: map[string]string{}}
-	for _, s := range p.entry.Plan.Suites {
-		pinned.shas[s.Downstream.Repo+"\x00"+s.Downstream.Ref] = s.Downstream.SHA
-	}
-	pl, err := plan.Build(ctx, mx, plan.Options{CoreRef: req.Commit.SHA, PipArgs: p.m.PipArgs, Interpreter: p.entry.Python.Interpreter}, pinned)
-	if err != nil {
-		return nil, err
-	}
-	var out []job
-	for _, s := range pl.Suites {
-		out = append(out, job{label: "bisect-" + req.Commit.Short, suite: s, build: pl.CoreBuild})
-	}
-	return out, nil
-}
-
-// pinnedSources resolves downstream refs to the commits the runs at the
-// ends tested; Core's probed SHAs go to the engine's git.
-type pinnedSources struct {
-	sources
-	shas map[string]string
-}
-
-// Resolve implements plan.Resolver.
-func (p pinnedSources) Resolve(ctx context.Context, repo, ref string) (string, error) {
-	if sha, ok := p.shas[repo+"\x00"+ref]; ok {
-		return sha, nil
-	}
-	return p.sources.Resolve(ctx, repo, ref)
 }
 
 // runJobs runs jobs, at most Concurrency at a time, returning outcomes and

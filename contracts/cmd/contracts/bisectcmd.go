@@ -13,7 +13,6 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/campaign"
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
-	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
 	"github.com/mjdevaccount/market-data-contracts/contracts/runner/host"
 )
@@ -103,9 +102,9 @@ func executeBisect(ctx context.Context, o *options, b *bisectOptions, m *matrix.
 		return exitUsage, err
 	}
 	defer r.Close()
-	goodEnd, badEnd, err := endpoints(entries, b)
+	goodEnd, badEnd, err := campaign.Endpoints(entries, b.good, b.bad)
 	if err != nil {
-		return exitUsage, err
+		return exitUsage, usageError{err}
 	}
 	history := r.History(m.Core.Repo)
 	switch err := bisect.Check(ctx, history, goodEnd, badEnd); {
@@ -116,7 +115,7 @@ func executeBisect(ctx context.Context, o *options, b *bisectOptions, m *matrix.
 	}
 	fmt.Fprintf(stderr, "bisect: running every suite at %s and %s\n", b.good, b.bad)
 	res := campaign.Assemble(entries, r.Run(ctx, jobs(entries)), "", started)
-	p := &hostProber{runner: r, matrix: m, entry: entries[1], pipArgs: o.pipArgs, progress: stderr}
+	p := &hostProber{runner: r, probes: campaign.NewProbes(m, entries[1], o.pipArgs, r.Resolver()), python: entries[1].Python.Path, progress: stderr}
 	result, berr := bisect.Run(ctx, history, p, goodEnd, badEnd, res.Baselines[0].Suites, res.Runs[0].Suites, bisect.Options{Descend: b.descend})
 	if berr != nil {
 		result = bisect.Failed(goodEnd, badEnd, berr) // the runs at both ends are still reported
@@ -129,39 +128,13 @@ func executeBisect(ctx context.Context, o *options, b *bisectOptions, m *matrix.
 	return code, err
 }
 
-// endpoints are the bisection's ends as the plans resolved them (the
-// baseline entry at good, the candidate at bad).
-func endpoints(entries []campaign.Entry, b *bisectOptions) (bisect.Endpoint, bisect.Endpoint, error) {
-	good, bad := entries[0].Plan.Core, entries[1].Plan.Core
-	for i, e := range []struct{ flag, ref, sha string }{{"--good", b.good, good.SHA}, {"--bad", b.bad, bad.SHA}} {
-		if e.sha == "" {
-			return bisect.Endpoint{}, bisect.Endpoint{}, usagef("%s %s: %s", e.flag, e.ref, unresolved(entries[i]))
-		}
-	}
-	end := func(ref, sha string) bisect.Endpoint {
-		return bisect.Endpoint{Ref: ref, Commit: bisect.Commit{SHA: sha, Short: sha[:7]}}
-	}
-	return end(b.good, good.SHA), end(b.bad, bad.SHA), nil
-}
 
-// unresolved is why an entry's Core did not resolve (its suites carry it).
-func unresolved(e campaign.Entry) string {
-	for _, s := range e.Plan.Suites {
-		if s.Error != "" {
-			return s.Error
-		}
-	}
-	return "did not resolve"
-}
-
-// hostProber runs bisect's probes with the host runner: for each request,
-// a plan of the requested downstreams at the probed Core commit, their
-// downstream commits pinned to the ones the runs at good and bad tested.
+// hostProber runs bisect's probes with the host runner (campaign.Probes
+// plans them).
 type hostProber struct {
 	runner   *host.Runner
-	matrix   *matrix.Matrix
-	entry    campaign.Entry
-	pipArgs  []string
+	probes   *campaign.Probes
+	python   string
 	progress io.Writer
 }
 
@@ -172,15 +145,11 @@ func (p *hostProber) Probe(ctx context.Context, reqs []bisect.Request) [][]outco
 	var spans []int
 	for _, req := range reqs {
 		fmt.Fprintf(p.progress, "bisect: probing %s %s for %s\n", req.Commit.Short, req.Commit.Subject, strings.Join(req.Downstreams, ", "))
-		jobs, err := p.jobs(ctx, req)
-		if err != nil {
-			jobs = nil
-			for _, name := range req.Downstreams {
-				jobs = append(jobs, host.Job{Label: "bisect-" + req.Commit.Short, Suite: plan.Suite{Name: name, Error: err.Error()}})
-			}
+		pl := p.probes.Plan(ctx, req)
+		for _, s := range pl.Suites {
+			all = append(all, host.Job{Label: p.probes.Label(req), Python: p.python, Suite: s, CoreBuild: pl.CoreBuild})
 		}
-		all = append(all, jobs...)
-		spans = append(spans, len(jobs))
+		spans = append(spans, len(pl.Suites))
 	}
 	outs := p.runner.Run(ctx, all)
 	var result [][]outcome.Suite
@@ -189,41 +158,4 @@ func (p *hostProber) Probe(ctx context.Context, reqs []bisect.Request) [][]outco
 		outs = outs[n:]
 	}
 	return result
-}
-
-// jobs plans one request's suites.
-func (p *hostProber) jobs(ctx context.Context, req bisect.Request) ([]host.Job, error) {
-	m, err := p.matrix.Select(req.Downstreams)
-	if err != nil {
-		return nil, err
-	}
-	pinned := pinnedResolver{base: p.runner.Resolver(), shas: map[string]string{}}
-	for _, s := range p.entry.Plan.Suites {
-		pinned.shas[s.Downstream.Repo+"\x00"+s.Downstream.Ref] = s.Downstream.SHA
-	}
-	pl, err := plan.Build(ctx, m, plan.Options{CoreRef: req.Commit.SHA, PipArgs: p.pipArgs, Interpreter: p.entry.Python.Interpreter}, pinned)
-	if err != nil {
-		return nil, err
-	}
-	var jobs []host.Job
-	for _, s := range pl.Suites {
-		jobs = append(jobs, host.Job{Label: "bisect-" + req.Commit.Short, Python: p.entry.Python.Path, Suite: s, CoreBuild: pl.CoreBuild})
-	}
-	return jobs, nil
-}
-
-// pinnedResolver resolves downstream refs to the commits the runs at good
-// and bad tested, so every probe tests the same downstream code; anything
-// else (the probed Core SHA) goes to base.
-type pinnedResolver struct {
-	base plan.Resolver
-	shas map[string]string
-}
-
-// Resolve implements plan.Resolver.
-func (p pinnedResolver) Resolve(ctx context.Context, repo, ref string) (string, error) {
-	if sha, ok := p.shas[repo+"\x00"+ref]; ok {
-		return sha, nil
-	}
-	return p.base.Resolve(ctx, repo, ref)
 }
