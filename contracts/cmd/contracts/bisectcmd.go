@@ -128,7 +128,6 @@ func executeBisect(ctx context.Context, o *options, b *bisectOptions, m *matrix.
 	return code, err
 }
 
-
 // hostProber runs bisect's probes with the host runner (campaign.Probes
 // plans them).
 type hostProber struct {
