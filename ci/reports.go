@@ -174,8 +174,8 @@ func summarize(res *report.Result, reports *dagger.Directory, reportErr error) *
 		Outputs:        stepOutputs(res),
 	}
 	if reportErr != nil {
-		run.Summary += fmt.Sprintf("\nreports incomplete: %v\n", reportErr)
 		incomplete := fmt.Sprintf("reports incomplete: %v", reportErr)
+		run.Summary += "\n" + incomplete + "\n"
 		if run.ExitCode == 0 {
 			run.Failure = incomplete
 		} else {

@@ -101,6 +101,16 @@ func (r suiteRunner) collect(ctx context.Context, j job, log *strings.Builder) o
 		}
 		return facts
 	}
+	// A failed layer: its output in the log, then a timeout or an error
+	// reason naming the step.
+	stepError := func(err error, wheel *builtWheel) outcome.Facts {
+		log.WriteString(execOutput(err))
+		if stepTimedOut(err) {
+			facts.TimedOut = true
+			return facts
+		}
+		return fail(stepFailure("preparing the suite", s.Steps, s.Timeout, wheel, err))
+	}
 	if s.Error != "" {
 		facts.SetupError = s.Error
 		return facts
@@ -115,7 +125,7 @@ func (r suiteRunner) collect(ctx context.Context, j job, log *strings.Builder) o
 	}
 	ctr, err := r.downstreamLayer(s, downstream).Sync(ctx)
 	if err != nil {
-		return r.stepError(ctx, s, err, nil, &facts, log)
+		return stepError(err, nil)
 	}
 	wheel, err := r.wheels.get(ctx, r.image, s.Core, j.build, core)
 	if err != nil {
@@ -123,7 +133,7 @@ func (r suiteRunner) collect(ctx context.Context, j job, log *strings.Builder) o
 	}
 	ctr, err = coreLayer(ctr, s, wheel).Sync(ctx)
 	if err != nil {
-		return r.stepError(ctx, s, err, &wheel, &facts, log)
+		return stepError(err, &wheel)
 	}
 	facts.Pin = readPin(ctx, ctr, s)
 	exists, err := downstream.Exists(ctx, s.Tests)
@@ -136,19 +146,6 @@ func (r suiteRunner) collect(ctx context.Context, j job, log *strings.Builder) o
 	}
 	pytest(ctx, pytestLayer(ctr, s), s, &facts, log)
 	return facts
-}
-
-// stepError records a failed layer: its output in the log, and a timeout
-// or an error reason naming the step.
-func (r suiteRunner) stepError(ctx context.Context, s plan.Suite, err error, wheel *builtWheel, facts *outcome.Facts, log *strings.Builder) outcome.Facts {
-	log.WriteString(execOutput(err))
-	switch {
-	case stepTimedOut(err):
-		facts.TimedOut = true
-	case ctx.Err() == nil:
-		facts.SetupError = stepFailure(s, wheel, err)
-	}
-	return *facts
 }
 
 // readPin reads the readiness facts the core layer wrote (nil when there
@@ -291,18 +288,11 @@ func readReport(ctx context.Context, f *dagger.File) (string, error) {
 // timeout(1) with the suite's timeout. The wrapper depends only on the
 // plan, so cache keys stay stable.
 func execArgv(st plan.Step, timeout time.Duration, wheel *builtWheel) []string {
-	argv := slices.Clone(st.Argv)
-	if argv[0] == plan.Python {
-		argv[0] = containerPython
+	wheelPath := ""
+	if wheel != nil {
+		wheelPath = path.Join(wheelMount, wheel.name)
 	}
-	for i, a := range argv {
-		switch {
-		case a == plan.CoreWheel && wheel != nil:
-			argv[i] = path.Join(wheelMount, wheel.name)
-		case a == plan.CoreSite:
-			argv[i] = siteMount
-		}
-	}
+	argv := st.Expand(containerPython, wheelPath, siteMount)
 	secs := max(int(math.Ceil(timeout.Seconds())), 1)
 	return append([]string{"timeout", "--verbose", "--kill-after=" + killGrace, strconv.Itoa(secs) + "s"}, argv...)
 }
@@ -310,17 +300,21 @@ func execArgv(st plan.Step, timeout time.Duration, wheel *builtWheel) []string {
 // workPath maps a workspace-relative plan path into the container.
 func workPath(rel string) string { return path.Join(workRoot, rel) }
 
-// stepFailure names the step an exec error came from, with its exit code
-// and what diagnose.Quote picks of its output (as the host runner does);
-// other errors are reported as they are, without engine trace ids.
-func stepFailure(s plan.Suite, wheel *builtWheel, err error) string {
+// stepFailure names the step of steps (run with timeout and wheel) an exec
+// error came from, with its exit code and what diagnose.Quote picks of its
+// output (as the host runner does); other errors are reported after what,
+// without engine trace ids.
+func stepFailure(what string, steps []plan.Step, timeout time.Duration, wheel *builtWheel, err error) string {
 	var ee *dagger.ExecError
 	if !errors.As(err, &ee) {
-		return "preparing the suite: " + engineError(err)
+		return what + ": " + engineError(err)
 	}
 	name := "a step"
-	for _, st := range s.Steps {
-		if slices.Equal(execArgv(st, s.Timeout, wheel), ee.Cmd) {
+	if len(steps) == 1 {
+		name = steps[0].Name // Core's build: its one step
+	}
+	for _, st := range steps {
+		if slices.Equal(execArgv(st, timeout, wheel), ee.Cmd) {
 			name = st.Name
 			break
 		}

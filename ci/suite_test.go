@@ -53,20 +53,20 @@ func testSuite() plan.Suite {
 func TestStepFailure(t *testing.T) {
 	s := testSuite()
 	ee := &dagger.ExecError{Cmd: execArgv(s.Steps[1], s.Timeout, nil), ExitCode: 1, Stderr: "noise\nERROR: No matching distribution found for pytest\n"}
-	got := stepFailure(s, nil, fmt.Errorf("sync: %w", ee))
+	got := stepFailure("preparing the suite", s.Steps, s.Timeout, nil, fmt.Errorf("sync: %w", ee))
 	if got != "install pytest failed (exit 1): ERROR: No matching distribution found for pytest | noise" {
 		t.Errorf("reason %q", got)
 	}
 	wheel := &builtWheel{name: "market_data_core-2.0.0-py3-none-any.whl"}
 	ee = &dagger.ExecError{Cmd: execArgv(s.Steps[2], s.Timeout, wheel), ExitCode: 1, Stderr: "ERROR: bad wheel\n"}
-	if got := stepFailure(s, wheel, ee); got != "install core failed (exit 1): ERROR: bad wheel" {
+	if got := stepFailure("preparing the suite", s.Steps, s.Timeout, wheel, ee); got != "install core failed (exit 1): ERROR: bad wheel" {
 		t.Errorf("core install: %q", got)
 	}
 	ee = &dagger.ExecError{Cmd: []string{"other"}, ExitCode: 2, Stdout: "only stdout"}
-	if got := stepFailure(s, nil, ee); got != "a step failed (exit 2): only stdout" {
+	if got := stepFailure("preparing the suite", s.Steps, s.Timeout, nil, ee); got != "a step failed (exit 2): only stdout" {
 		t.Errorf("unknown step: %q", got)
 	}
-	if got := stepFailure(s, nil, errors.New("failed to resolve image [traceparent:41eb0c-77]")); got != "preparing the suite: failed to resolve image" {
+	if got := stepFailure("preparing the suite", s.Steps, s.Timeout, nil, errors.New("failed to resolve image [traceparent:41eb0c-77]")); got != "preparing the suite: failed to resolve image" {
 		t.Errorf("plain error: %q", got)
 	}
 	if !stepTimedOut(&dagger.ExecError{ExitCode: timeoutExit}) || stepTimedOut(&dagger.ExecError{ExitCode: 1}) || stepTimedOut(errors.New("x")) {

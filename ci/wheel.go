@@ -92,7 +92,7 @@ func buildWheel(ctx context.Context, image string, b plan.CoreBuild, tree *dagge
 	dir := c.Directory(workPath(plan.WheelDir))
 	entries, err := dir.Entries(ctx)
 	if err != nil {
-		return builtWheel{}, fmt.Errorf("%s", buildFailure(b, err))
+		return builtWheel{}, errors.New(stepFailure("build core", b.Steps, buildTimeout, nil, err))
 	}
 	var wheels []string
 	for _, e := range entries {
@@ -104,14 +104,4 @@ func buildWheel(ctx context.Context, image string, b plan.CoreBuild, tree *dagge
 		return builtWheel{}, fmt.Errorf("build core: %d wheels in %s, want 1", len(wheels), plan.WheelDir)
 	}
 	return builtWheel{dir: dir, name: wheels[0], site: c.Directory(workPath(plan.SiteDir))}, nil
-}
-
-// buildFailure names the build step an exec error came from, quoting its
-// output as suites' step failures do.
-func buildFailure(b plan.CoreBuild, err error) string {
-	var ee *dagger.ExecError
-	if !errors.As(err, &ee) {
-		return "build core: " + engineError(err)
-	}
-	return fmt.Sprintf("%s failed (exit %d): %s", b.Steps[0].Name, ee.ExitCode, quoteExec(ee))
 }

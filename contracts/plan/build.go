@@ -191,17 +191,16 @@ func downstreamSteps(c matrix.Core, d matrix.Downstream, pipArgs []string) []Ste
 	if d.Install == nil {
 		argv := append(slices.Clone(helper), "--")
 		steps = append(steps, Step{Name: "install downstream (auto)", Layer: LayerDownstream, Dir: ".", Argv: append(argv, pipArgs...)})
-	}
-	pins := append(slices.Clone(helper), "--pins-only")
-	for i, args := range d.Install {
-		steps = append(steps, Step{
-			Name: fmt.Sprintf("install downstream [%d]", i), Layer: LayerDownstream, Dir: DownstreamDir,
-			Argv: pipInstall(pipArgs, args...),
-		})
-		spec, _ := json.Marshal(args)
-		pins = append(pins, "--spec", string(spec))
-	}
-	if d.Install != nil {
+	} else {
+		pins := append(slices.Clone(helper), "--pins-only")
+		for i, args := range d.Install {
+			steps = append(steps, Step{
+				Name: fmt.Sprintf("install downstream [%d]", i), Layer: LayerDownstream, Dir: DownstreamDir,
+				Argv: pipInstall(pipArgs, args...),
+			})
+			spec, _ := json.Marshal(args)
+			pins = append(pins, "--spec", string(spec))
+		}
 		steps = append(steps, Step{Name: "read the pin on core", Layer: LayerDownstream, Dir: ".", Argv: pins})
 	}
 	return append(steps, Step{Name: "install pytest", Layer: LayerDownstream, Dir: ".", Argv: pipInstall(pipArgs, "pytest")})

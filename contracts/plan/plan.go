@@ -9,6 +9,7 @@
 package plan
 
 import (
+	"slices"
 	"time"
 )
 
@@ -181,6 +182,24 @@ type Step struct {
 	Argv []string `json:"argv"`
 	// MayFail marks the pytest step: its exit code is a fact, not an error.
 	MayFail bool `json:"may_fail,omitempty"`
+}
+
+// Expand returns the step's argv as a runner runs it: Python as argv[0]
+// becomes python, CoreWheel becomes wheel and CoreSite site. An empty
+// value leaves its placeholder as it is.
+func (st Step) Expand(python, wheel, site string) []string {
+	argv := slices.Clone(st.Argv)
+	for i, a := range argv {
+		switch {
+		case i == 0 && a == Python && python != "":
+			argv[i] = python
+		case a == CoreWheel && wheel != "":
+			argv[i] = wheel
+		case a == CoreSite && site != "":
+			argv[i] = site
+		}
+	}
+	return argv
 }
 
 // EnvVar is one environment variable.

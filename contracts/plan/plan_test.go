@@ -214,3 +214,17 @@ func TestLocalCoreSource(t *testing.T) {
 		t.Fatalf("local core: %+v, %q", p.Core, p.Suites[0].Error)
 	}
 }
+
+func TestStepExpand(t *testing.T) {
+	st := Step{Argv: []string{Python, CoreInstallerPath, CoreWheel, "--site", CoreSite, Python}}
+	got := st.Expand("/venv/bin/python", "/w/core.whl", "/w/site")
+	if want := []string{"/venv/bin/python", CoreInstallerPath, "/w/core.whl", "--site", "/w/site", Python}; !slices.Equal(got, want) {
+		t.Errorf("Expand = %q, want %q", got, want)
+	}
+	if got := st.Expand("", "", ""); !slices.Equal(got, st.Argv) {
+		t.Errorf("empty values changed placeholders: %q", got)
+	}
+	if st.Argv[0] != Python {
+		t.Error("Expand changed the step")
+	}
+}

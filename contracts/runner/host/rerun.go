@@ -53,7 +53,7 @@ func (r *Runner) passesOnRerun(ctx context.Context, s plan.Suite, ws, id string,
 	for i := 1; i <= r.Reruns && ctx.Err() == nil; i++ {
 		fmt.Fprintf(log, "# rerun %d/%d of %s\n", i, r.Reruns, id)
 		os.Remove(report)
-		res, err := run(ctx, r.command(s, step, ws, filepath.Join(ws, "venv")), log)
+		res, err := run(ctx, r.command(s, step, ws, filepath.Join(ws, "venv"), ""), log)
 		if err != nil || res.exitCode != 0 {
 			continue
 		}

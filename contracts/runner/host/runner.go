@@ -17,7 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sync"
 	"time"
 
@@ -314,34 +313,36 @@ func readPin(ws string, s plan.Suite, log io.Writer) *readiness.Pin {
 // an error naming it and quoting its output (diagnose.Quote).
 func (r *Runner) runSteps(ctx context.Context, s plan.Suite, layer plan.Layer, ws, venv, wheel string, log io.Writer) error {
 	for _, st := range s.StepsOf(layer) {
-		st.Argv = slices.Clone(st.Argv)
-		for i, a := range st.Argv {
-			switch a {
-			case plan.CoreWheel:
-				st.Argv[i] = wheel
-			case plan.CoreSite:
-				st.Argv[i] = filepath.Join(filepath.Dir(filepath.Dir(wheel)), plan.SiteDir)
-			}
-		}
-		res, err := run(ctx, r.command(s, st, ws, venv), log)
-		if err != nil {
-			return fmt.Errorf("%s: %w", st.Name, err)
-		}
-		if res.exitCode != 0 {
-			return fmt.Errorf("%s failed (exit %d): %s", st.Name, res.exitCode, res.quote)
+		if err := runStep(ctx, st.Name, r.command(s, st, ws, venv, wheel), log); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// command maps a plan step onto the host: plan.Python becomes the venv's
-// interpreter, Dir is taken inside ws, the suite env is added to a
-// environment from which the token has been removed.
-func (r *Runner) command(s plan.Suite, st plan.Step, ws, venv string) command {
-	argv := append([]string(nil), st.Argv...)
-	if argv[0] == plan.Python {
-		argv[0] = filepath.Join(venv, "bin", "python")
+// runStep runs one step that must succeed: an error names it, and for a
+// non-zero exit quotes its output (diagnose.Quote).
+func runStep(ctx context.Context, name string, c command, log io.Writer) error {
+	res, err := run(ctx, c, log)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
+	if res.exitCode != 0 {
+		return fmt.Errorf("%s failed (exit %d): %s", name, res.exitCode, res.quote)
+	}
+	return nil
+}
+
+// command maps a plan step onto the host: plan.Python becomes the venv's
+// interpreter, plan.CoreWheel wheel (when given) and plan.CoreSite the
+// unpacked wheel next to its directory, Dir is taken inside ws, the suite
+// env is added to an environment from which the token has been removed.
+func (r *Runner) command(s plan.Suite, st plan.Step, ws, venv, wheel string) command {
+	site := ""
+	if wheel != "" {
+		site = filepath.Join(filepath.Dir(filepath.Dir(wheel)), plan.SiteDir)
+	}
+	argv := st.Expand(filepath.Join(venv, "bin", "python"), wheel, site)
 	env := append(r.childEnv(), "VIRTUAL_ENV="+venv)
 	env = append(env, s.Environ()...)
 	return command{argv: argv, dir: filepath.Join(ws, st.Dir), env: env}
@@ -350,7 +351,7 @@ func (r *Runner) command(s plan.Suite, st plan.Step, ws, venv string) command {
 // pytest runs the MayFail test step and reads its report.
 func (r *Runner) pytest(ctx context.Context, s plan.Suite, ws string, facts *outcome.Facts, log io.Writer) {
 	st := s.StepsOf(plan.LayerTest)[0]
-	res, err := run(ctx, r.command(s, st, ws, filepath.Join(ws, "venv")), log)
+	res, err := run(ctx, r.command(s, st, ws, filepath.Join(ws, "venv"), ""), log)
 	if err != nil {
 		if ctx.Err() == nil {
 			facts.SetupError = fmt.Sprintf("pytest could not start: %v", err)

@@ -72,16 +72,9 @@ func (r *Runner) buildCore(ctx context.Context, j Job, python, dir string, log i
 		env = append(env, e.Name+"="+e.Value)
 	}
 	for _, st := range j.CoreBuild.Steps {
-		argv := append([]string(nil), st.Argv...)
-		if argv[0] == plan.Python {
-			argv[0] = python
-		}
-		res, err := run(ctx, command{argv: argv, dir: filepath.Join(dir, st.Dir), env: env}, log)
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", st.Name, err)
-		}
-		if res.exitCode != 0 {
-			return "", fmt.Errorf("%s failed (exit %d): %s", st.Name, res.exitCode, res.quote)
+		c := command{argv: st.Expand(python, "", ""), dir: filepath.Join(dir, st.Dir), env: env}
+		if err := runStep(ctx, st.Name, c, log); err != nil {
+			return "", err
 		}
 	}
 	wheels, _ := filepath.Glob(filepath.Join(dir, plan.WheelDir, "*.whl"))
