@@ -22,20 +22,14 @@ type downstreamSearch struct {
 	probes  int
 	skipped []Commit
 	// broken and probe are the breaking cases and the outcome at the first
-	// bad commit found so far (bad itself to begin with).
+	// bad commit found so far, commits[hi] (bad itself to begin with): a
+	// bad probe always moves hi down to it.
 	broken []compare.Case
 	probe  *outcome.Suite
-	// bad outcomes by commit, to report the culprit's.
-	outcomes map[string]probeResult
-	done     bool
+	done   bool
 	// note says why the search stopped short of descending (a merge's
 	// pull request could not be listed).
 	note string
-}
-
-type probeResult struct {
-	suite  outcome.Suite
-	broken []compare.Case
 }
 
 // runner drives every downstream's search in rounds: each round, every
@@ -152,10 +146,7 @@ func (s *downstreamSearch) recordProbe(c Commit, got outcome.Suite) {
 	s.record(i, a)
 	switch a {
 	case isBad:
-		if s.outcomes == nil {
-			s.outcomes = map[string]probeResult{}
-		}
-		s.outcomes[c.SHA] = probeResult{suite: got, broken: broken}
+		s.broken, s.probe = broken, &got
 	case isSkip:
 		s.skipped = append(s.skipped, c)
 	}
@@ -170,9 +161,6 @@ func (s *downstreamSearch) result() Downstream {
 		d.LastGood = &Commit{SHA: fork, Short: fork[:min(7, len(fork))]}
 	}
 	end := s.commits[s.hi]
-	if pr, ok := s.outcomes[end.SHA]; ok {
-		s.broken, s.probe = pr.broken, &pr.suite
-	}
 	d.Broken, d.Probe = s.broken, s.probe
 	if s.exact() {
 		d.Status, d.Culprit, d.Reason = Found, &end, s.note

@@ -68,14 +68,3 @@ func (s *search) lastGood() *Commit {
 	}
 	return &s.commits[s.lo]
 }
-
-// skippedCommits are the commits that could not be tested.
-func (s *search) skippedCommits() []Commit {
-	var out []Commit
-	for i, c := range s.commits {
-		if s.skipped[i] {
-			out = append(out, c)
-		}
-	}
-	return out
-}

@@ -76,9 +76,11 @@ func (c Collection) Describe() string {
 // with pytest's "collection failure" message or the wrapper's header) and
 // returns what it says.
 func CollectionError(c junit.Case) (Collection, bool) {
+	if c.Status != junit.StatusError || c.Classname != "" || c.Name == "" {
+		return Collection{}, false // cheap checks first: most cases are not
+	}
 	header, hasHeader := readHeader(c.Text)
-	if c.Status != junit.StatusError || c.Classname != "" || c.Name == "" ||
-		(c.Message != CollectionMessage && !hasHeader) {
+	if c.Message != CollectionMessage && !hasHeader {
 		return Collection{}, false
 	}
 	col := Collection{Module: c.Name, File: c.File, Line: c.Line}

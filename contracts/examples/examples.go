@@ -239,8 +239,13 @@ func ExpectedAt(id string) map[string]string {
 // downstream's contracts: what bisecting v1.2.0..v2.0.0 must find. "" for
 // a downstream that history does not break.
 func Culprit(downstream string) string {
+	h, err := historyOf(Core)
+	if err != nil {
+		return ""
+	}
+	good, bad := h.refs["v1.2.0"], h.refs["v2.0.0"]
 	for id, verdicts := range breaks {
-		if _, ok := verdicts[downstream]; ok && id != "v3.0.0" {
+		if _, ok := verdicts[downstream]; ok && h.reaches(bad, id) && !h.reaches(good, id) {
 			return id
 		}
 	}

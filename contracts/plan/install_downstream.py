@@ -196,16 +196,17 @@ def spec_declarations(opts):
     for spec in opts.spec:
         args = json.loads(spec)
         for i, arg in enumerate(args):
+            name = None
             if arg in ("-r", "--requirement") and i + 1 < len(args):
-                more, _ = read_requirements(os.path.join(opts.dir, args[i + 1]))
-                reqs += expand_self(opts.dir, more)
+                name = args[i + 1]
             elif arg.startswith("--requirement="):
-                more, _ = read_requirements(os.path.join(opts.dir, arg.split("=", 1)[1]))
+                name = arg.split("=", 1)[1]
+            m = re.match(r"^\.(?:\[([^\]]*)\])?$", arg)
+            if name is not None:
+                more, _ = read_requirements(os.path.join(opts.dir, name))
                 reqs += expand_self(opts.dir, more)
-            else:
-                m = re.match(r"^\.(?:\[([^\]]*)\])?$", arg)
-                if m:
-                    reqs += project_requirements(opts.dir, (m.group(1) or "").split(","))
+            elif m:
+                reqs += project_requirements(opts.dir, (m.group(1) or "").split(","))
     return unique(reqs)
 
 
@@ -220,9 +221,10 @@ def unique(reqs):
     return out
 
 
-def project_requirements(directory, extras):
-    """pyproject.toml's dependencies and those of the named extras."""
-    project = read_project(directory) or {}
+def project_requirements(directory, extras, project=None):
+    """pyproject.toml's dependencies and those of the named extras (project:
+    pyproject's [project] table, when already read)."""
+    project = (project if project is not None else read_project(directory)) or {}
     pyproject = os.path.join(directory, "pyproject.toml")
     reqs = [(r, pyproject) for r in project.get("dependencies", [])]
     for extra in filter(None, (e.strip() for e in extras)):
@@ -239,7 +241,7 @@ def pins_only(opts, excluded):
     return 0
 
 
-def declared(opts, excluded):
+def declared(opts):
     """What the automatic install spec installs: (target, requirements with
     where they are declared, constraint lines, static)."""
     project = read_project(opts.dir)
@@ -249,10 +251,7 @@ def declared(opts, excluded):
     dev_txt = os.path.join(opts.dir, "requirements-dev.txt")
     use_dev_txt = not has_dev and os.path.exists(dev_txt)
     static = project is not None and "dependencies" not in project.get("dynamic", [])
-    pyproject = os.path.join(opts.dir, "pyproject.toml")
-    reqs = [(r, pyproject) for r in (project or {}).get("dependencies", [])]
-    if has_dev:
-        reqs += [(r, pyproject + " [dev]") for r in extras["dev"]]
+    reqs = project_requirements(opts.dir, ["dev"] if has_dev else [], project or {})
     constraints = []
     if use_dev_txt:
         more, constraints = read_requirements(dev_txt)
@@ -262,7 +261,7 @@ def declared(opts, excluded):
 
 
 def install(opts, excluded):
-    target, reqs, constraints, static, use_dev_txt = declared(opts, excluded)
+    target, reqs, constraints, static, use_dev_txt = declared(opts)
     reqs = unique(expand_self(opts.dir, reqs))
     if static:
         write_pins(opts.pin_out, core_pins(reqs, excluded, opts.dir))

@@ -156,11 +156,7 @@ func mdBisect(w io.Writer, res *Result) {
 
 // mdCommit is "[short](link) subject", the link only for github.com.
 func mdCommit(repo string, c bisect.Commit) string {
-	short := MDCode(c.Short, 50, true)
-	if link := commitLink(repo, c.SHA); link != "" {
-		short = "[" + short + "](<" + link + ">)"
-	}
-	return short + " " + MDText(c.Subject, 200)
+	return mdLinked(MDCode(c.Short, 50, true), commitLink(repo, c.SHA)) + " " + MDText(c.Subject, 200)
 }
 
 // bisectRepo is Core's repository, from the bisected runs.

@@ -49,12 +49,16 @@ func suiteProps(run *Run, s *outcome.Suite, cmp *compare.Suite) []junit.Property
 	if cmp != nil {
 		props = append(props, junit.Property{Name: "class", Value: string(cmp.Class)})
 	}
-	if run.Label != BisectLabel {
-		v, why := ReadinessOf(run, s)
-		props = append(props, junit.Property{Name: "readiness", Value: string(v)}, junit.Property{Name: "readiness.reason", Value: why})
-		if s.Pin != nil && s.Pin.CoreVersion != "" {
-			props = append(props, junit.Property{Name: "core.version", Value: s.Pin.CoreVersion})
-		}
+	return props
+}
+
+// readinessProps are a run's suite's release readiness and the Core
+// version it installed (bisect probes have none).
+func readinessProps(run *Run, s *outcome.Suite) []junit.Property {
+	v, why := ReadinessOf(run, s)
+	props := []junit.Property{{Name: "readiness", Value: string(v)}, {Name: "readiness.reason", Value: why}}
+	if s.Pin != nil && s.Pin.CoreVersion != "" {
+		props = append(props, junit.Property{Name: "core.version", Value: s.Pin.CoreVersion})
 	}
 	return props
 }

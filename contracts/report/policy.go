@@ -65,24 +65,27 @@ func (r *Result) OK() bool {
 }
 
 // FailingSuites names the candidate suites that make the run fail (see
-// Fails), in run and matrix order: "name", or "name@label" when several
-// Core refs or Pythons ran.
+// Fails), in run and matrix order, as SuiteName does.
 func FailingSuites(r *Result) []string {
 	var out []string
 	for i := range r.Runs {
 		run := &r.Runs[i]
 		for j := range run.Suites {
-			if !r.Fails(run, &run.Suites[j]) {
-				continue
+			if r.Fails(run, &run.Suites[j]) {
+				out = append(out, r.SuiteName(run, &run.Suites[j]))
 			}
-			name := run.Suites[j].Name
-			if len(r.Runs) > 1 {
-				name += "@" + run.Label
-			}
-			out = append(out, name)
 		}
 	}
 	return out
+}
+
+// SuiteName names a candidate suite in lists: "name", or "name@label"
+// when several Core refs or Pythons ran.
+func (r *Result) SuiteName(run *Run, s *outcome.Suite) string {
+	if len(r.Runs) > 1 {
+		return s.Name + "@" + run.Label
+	}
+	return s.Name
 }
 
 // onlyFlaky reports whether a failed suite's failures are all flaky.

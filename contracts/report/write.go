@@ -81,6 +81,7 @@ func writeRun(root *os.Root, run *Run, titled bool) ([]junit.Suite, error) {
 		}
 		written[rel] = s.Name
 		js := suiteReport(run, s, run.Compared(s.Name))
+		js.Properties = append(js.Properties, readinessProps(run, s)...)
 		if err := writeJUnit(root, rel, &junit.Report{Suites: []junit.Suite{js}}); err != nil {
 			return nil, err
 		}

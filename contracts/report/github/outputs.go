@@ -21,10 +21,7 @@ func Outputs(res *report.Result) map[string]string {
 		run := &res.Runs[i]
 		for j := range run.Suites {
 			s := &run.Suites[j]
-			name := s.Name
-			if len(res.Runs) > 1 {
-				name += "@" + run.Label
-			}
+			name := res.SuiteName(run, s)
 			switch s.Verdict {
 			case outcome.Passed:
 				passed = append(passed, name)
