@@ -46,6 +46,7 @@ type options struct {
 	out         string
 	pythons     listFlag
 	pipArgs     repeatFlag
+	pipIndexURL string
 	systemSite  bool
 	offline     bool
 	cacheDir    string
@@ -72,6 +73,7 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.reruns, "reruns", 0, "rerun each failing test up to `N` times alone; one that passes is flaky")
 	fs.StringVar(&o.out, "out", "contract-reports", "report `DIR` (per-suite JUnit, junit.xml, summary.json, summary.md, logs/)")
 	fs.Var(&o.pythons, "python", "`interpreter`(s) to build virtualenvs from (default python3); repeat for a Python matrix")
+	fs.StringVar(&o.pipIndexURL, "pip-index-url", "", "package index `URL` for every pip install (pip --index-url; a plain-HTTP one is also made a --trusted-host, which pip needs to use it off loopback and to cache what it downloads)")
 	fs.Var(&o.pipArgs, "pip-arg", "extra `argument` for every pip install (repeatable), e.g. --pip-arg=--index-url=https://mirror/simple")
 	fs.BoolVar(&o.systemSite, "system-site-packages", false, "give virtualenvs the interpreter's preinstalled packages")
 	fs.BoolVar(&o.offline, "offline", false, "no package index: same as --system-site-packages --pip-arg=--no-index --pip-arg=--no-build-isolation")
@@ -130,6 +132,16 @@ func (o *options) validate() error {
 	}
 	if err := plan.ValidatePipArgs(o.pipArgs); err != nil {
 		return usagef("--pip-arg: %v", err)
+	}
+	if o.pipIndexURL != "" {
+		if o.offline {
+			return usagef("--pip-index-url and --offline exclude each other (--offline installs from no index)")
+		}
+		index, err := plan.IndexArgs("--pip-index-url", o.pipIndexURL)
+		if err != nil {
+			return usageError{err}
+		}
+		o.pipArgs = append(index, o.pipArgs...)
 	}
 	if err := o.readTokenFile(); err != nil {
 		return err
