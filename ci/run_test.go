@@ -297,7 +297,7 @@ func TestDemoRefs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(run.Summary, "v2.0.0") || run.ExitCode != 0 {
+	if !strings.Contains(run.Summary, "main@") || strings.Contains(run.Summary, "v2.0.0") || run.ExitCode != 0 {
 		t.Errorf("default demo ref: exit %d\n%s", run.ExitCode, run.Summary)
 	}
 }
