@@ -129,6 +129,9 @@ func (r suiteRunner) collect(ctx context.Context, j job, log *strings.Builder) o
 	}
 	wheel, err := r.wheels.get(ctx, r.image, s.Core, j.build, core)
 	if err != nil {
+		if be := (*buildError)(nil); errors.As(err, &be) {
+			log.WriteString(be.output)
+		}
 		return fail(err.Error())
 	}
 	ctr, err = coreLayer(ctr, s, wheel).Sync(ctx)
