@@ -13,9 +13,9 @@ import (
 // readiness): its pin against whether its contracts hold against that
 // Core. With a baseline, regressions decide (a test failing on both sides
 // does not make a release break the downstream); without one, the verdict
-// does (passed, or only flaky failures).
+// does.
 func ReadinessOf(run *Run, s *outcome.Suite) (readiness.Value, string) {
-	hold := s.Verdict == outcome.Passed || onlyFlaky(s)
+	hold := s.Verdict == outcome.Passed
 	if c := run.Compared(s.Name); c != nil {
 		hold = !c.Class.Breaking()
 	}
