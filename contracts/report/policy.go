@@ -1,7 +1,6 @@
 package report
 
 import (
-
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 )
 

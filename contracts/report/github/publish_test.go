@@ -49,7 +49,7 @@ func fixture(t *testing.T) *report.Result {
 	t.Helper()
 	flaky := suite(coreV2, "analytics", outcome.Failed, "", tcase("test_mean", junit.StatusFailed, "assert 1 == 2"), tcase("test_flaky", junit.StatusPassed, ""))
 	flaky.Flaky = []string{"tests.contracts.test_quotes::test_flaky"} // failed, then passed on rerun: settled
-	flaky.Downstream.Repo = "https://git.example.com/analytics" // not on github.com: no permalinks
+	flaky.Downstream.Repo = "https://git.example.com/analytics"       // not on github.com: no permalinks
 	res := &report.Result{
 		Started: t0, Finished: t0.Add(time.Minute),
 		Baselines: []report.Run{{Label: "baseline-v1.2.0", Core: coreV1, Suites: []outcome.Suite{
