@@ -119,7 +119,7 @@ func runToDoc(r *Result, run *Run, candidate bool) runDoc {
 		rd.Suites = append(rd.Suites, sd)
 	}
 	for _, cs := range run.Comparison {
-		cs.Cases = notPassing(cs.Cases)
+		cs.Cases = nonNil(notPassing(cs.Cases)) // always present, as SUMMARY_SCHEMA.md says
 		rd.Comparison = append(rd.Comparison, cs)
 	}
 	return rd
@@ -150,9 +150,10 @@ func notPassing(cases []compare.Case) []compare.Case {
 	return out
 }
 
-func nonNil(s []string) []string {
+// nonNil is s, or an empty list: a list key is present even when empty.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }
