@@ -28,6 +28,7 @@ import (
 	gojunit "github.com/joshdk/go-junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit/schema"
 )
 
 // knownBug is the contract test the variant ecosystem adds to store: it
@@ -658,6 +659,9 @@ func readDoc(t *testing.T, out string) doc {
 	}
 	if len(d.Runs) == 0 {
 		t.Fatalf("summary.json in %s has no run", out)
+	}
+	if err := schema.ValidateDir(out); err != nil {
+		t.Error(err)
 	}
 	return d
 }
