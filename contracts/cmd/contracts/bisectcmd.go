@@ -72,6 +72,7 @@ func cmdDemoBisect(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlagSet("demo-bisect", &o, stderr, bisectGroups&^matrixFlag)
 	b.flags(fs, "v1.2.0", "v2.0.0")
 	dir := fs.String("dir", "", "materialize the example repos in `DIR` (default: demo-ecosystem in the cache dir)")
+	demoOut(fs, &o)
 	if err := o.parse(fs, args); err != nil {
 		return exitUsage, err
 	}

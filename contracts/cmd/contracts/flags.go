@@ -53,6 +53,8 @@ type options struct {
 	tokenFile   string
 	fileToken   string // read from tokenFile by validate
 	format      string
+	// defaultOut gives --out its value when it is left empty (the demos).
+	defaultOut func() string
 }
 
 // offlinePipArgs are what --offline adds: no index, no build isolation
@@ -151,6 +153,9 @@ func (o *options) parse(fs *flag.FlagSet, args []string) error {
 }
 
 func (o *options) validate() error {
+	if o.out == "" && o.defaultOut != nil {
+		o.out = o.defaultOut()
+	}
 	if o.coreSource != "" && len(o.coreRefs) > 0 {
 		return usagef("--core-ref and --core-source exclude each other")
 	}

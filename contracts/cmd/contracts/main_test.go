@@ -329,3 +329,21 @@ func TestPlanJSON(t *testing.T) {
 		t.Errorf("plan version %v, suite timeout_seconds %v (timeout %v): want 3 and 900 (15m), no timeout key", p["version"], suite["timeout_seconds"], suite["timeout"])
 	}
 }
+
+// TestDemoWritesOutsideTheCheckout: without --out, a demo writes its
+// reports under the cache dir, never into the directory it runs from.
+func TestDemoWritesOutsideTheCheckout(t *testing.T) {
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	code, stdout, stderr := cli(t, "demo", "--offline", "--cache-dir", cache, "--core-ref", "v1.2.0", "--only", "orchestrator")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	want := filepath.Join(cache, "demo-reports")
+	if _, err := os.Stat(filepath.Join(want, "summary.json")); err != nil || !strings.Contains(stdout, "reports: "+want) {
+		t.Errorf("reports not in %s (%v):\n%s", want, err, stdout)
+	}
+	if entries, _ := os.ReadDir(cwd); len(entries) != 0 {
+		t.Errorf("the demo wrote into its working directory: %v", entries)
+	}
+}
