@@ -109,7 +109,8 @@ func newFlagSet(name string, o *options, stderr io.Writer, groups flagGroup) *fl
 	}
 	o.jobs, o.format = runtime.NumCPU(), "text"
 	if groups&runFlags != 0 {
-		fs.IntVar(&o.jobs, "jobs", o.jobs, "suites run in parallel")
+		fs.IntVar(&o.jobs, "jobs", o.jobs, "suites run in parallel (default: the number of CPUs)")
+		fs.Lookup("jobs").DefValue = "0" // machine-dependent: said in the usage instead
 		fs.IntVar(&o.reruns, "reruns", 0, "rerun each failing test up to `N` times alone (0..10); one that passes is flaky")
 	}
 	if groups&reportFlags != 0 {
