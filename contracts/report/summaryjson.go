@@ -12,7 +12,8 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/readiness"
 )
 
-// Schema identifies summary.json's format; SUMMARY_SCHEMA.md documents it.
+// Schema identifies summary.json's format; SUMMARY_SCHEMA.md, next to this
+// file, documents it.
 // Additive changes keep it; anything else bumps the version.
 const Schema = "market-data-contracts/summary/v1"
 

@@ -5,6 +5,8 @@ import (
 	"context"
 	"flag"
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -56,4 +58,67 @@ func TestCLIReference(t *testing.T) {
 	if !found || string(data) != want {
 		t.Errorf("%s is not what the flag sets say: run go test ./contracts/cmd/contracts -run TestCLIReference -update-docs", cliDoc)
 	}
+}
+
+// cliLine is a documented host CLI command: `contracts <cmd> ...` or
+// `go run ./contracts/cmd/contracts <cmd> ...` in a code block.
+var cliLine = regexp.MustCompile(`(?m)^\s*(?:\$ )?(?:\./)?(?:contracts|go run \./contracts/cmd/contracts) ([a-z-]+)(.*)$`)
+
+// TestDocumentedCLICommands: every host CLI command in the README and the
+// docs pages names a real command and only flags that command takes.
+func TestDocumentedCLICommands(t *testing.T) {
+	docs, _ := filepath.Glob("../../docs/*.md")
+	docs = append(docs, "../../../README.md", "../../examples/README.md")
+	flagsOf := map[string][]string{}
+	checked := 0
+	for _, doc := range docs {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, block := range codeBlocks(string(data)) {
+			for _, m := range cliLine.FindAllStringSubmatch(block, -1) {
+				cmd, rest := m[1], m[2]
+				if _, ok := commands[cmd]; !ok {
+					t.Errorf("%s: %q: no command %s", doc, strings.TrimSpace(m[0]), cmd)
+					continue
+				}
+				if _, ok := flagsOf[cmd]; !ok {
+					var out bytes.Buffer
+					run(context.Background(), []string{cmd, "-h"}, &out, &out)
+					flagsOf[cmd] = helpFlags(out.String())
+				}
+				for _, f := range docFlag.FindAllStringSubmatch(rest, -1) {
+					if !slices.Contains(flagsOf[cmd], f[1]) {
+						t.Errorf("%s: %q: %s takes no --%s", doc, strings.TrimSpace(m[0]), cmd, f[1])
+					}
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d documented commands found: is the pattern still right?", checked)
+	}
+}
+
+// docFlag is a flag in a documented command line (before a comment).
+var docFlag = regexp.MustCompile(`(?:^|\s)--([a-z][a-z-]*)`)
+
+// codeBlocks are the fenced code blocks of a Markdown document, comments
+// (after " #") cut from each line.
+func codeBlocks(md string) []string {
+	var out []string
+	parts := strings.Split(md, "```")
+	for i := 1; i < len(parts); i += 2 {
+		var lines []string
+		for _, l := range strings.Split(parts[i], "\n") {
+			if j := strings.Index(l, " #"); j >= 0 {
+				l = l[:j]
+			}
+			lines = append(lines, l)
+		}
+		out = append(out, strings.Join(lines, "\n"))
+	}
+	return out
 }
