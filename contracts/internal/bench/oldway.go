@@ -33,7 +33,7 @@ func (b bench) oldWay(coreRef string) sample {
 		}
 		steps := [][]string{
 			{"git", "clone", "--quiet", b.eco.Repos[d], ds},
-			{"git", "clone", "--quiet", "--branch", coreRef, b.eco.Repos[examples.Core], core},
+			{"git", "-c", "advice.detachedHead=false", "clone", "--quiet", "--branch", coreRef, b.eco.Repos[examples.Core], core},
 			mkvenv,
 			append([]string{py, "-m", "pip", "install", "--quiet", core}, b.mode.pip...),
 			append([]string{py, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ds}, b.mode.pip...),
