@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -8,18 +9,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/localgit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/internal/pyindex/indexproc"
-	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 )
 
 // engine measures the Dagger module in the engine `dagger` reaches, every
 // pip install from an index on the engine's bridge.
 type engine struct {
 	bench
-	// index is the pyindex binary; matrixFile names the example repos at
-	// URLs the engine fetches; bridge is the host's address on the
-	// engine's network; image the suites' image.
-	index, matrixFile, bridge, image string
+	// index is the pyindex binary; bridge is the host's address on the
+	// engine's network; image the suites' image; matrixFile (set by runs)
+	// names the example repos on the local git server.
+	index, bridge, image, matrixFile string
 }
 
 // runs measures cold and warm module runs against the old way in the same
@@ -27,8 +29,10 @@ type engine struct {
 // argument, so no exec layer of an earlier round and no entry of the pip
 // cache volume (keyed by URL) applies, as on a runner with an empty engine.
 func (e engine) runs(rounds int) []row {
-	m, err := matrix.Load(e.matrixFile)
+	git, err := localgit.Serve(context.Background(), e.eco)
 	check(err)
+	e.matrixFile = filepath.Join(e.tmp, "engine-matrix.yaml")
+	check(os.WriteFile(e.matrixFile, []byte(git.Matrix(nil)), 0o644))
 	fmt.Fprintln(os.Stderr, "engine: loading the module (dagger functions)")
 	check(e.dagger("functions"))
 	cold := row{name: "engine cold (new index URL), module run", target: "<= 0.6"}
@@ -38,8 +42,8 @@ func (e engine) runs(rounds int) []row {
 		check(err)
 		r := e
 		r.mode = indexMode(idx)
-		r.measure(&cold, func() sample { return r.oldWay(m, "v1.1.0", i) }, func() sample { return r.module("v1.1.0") })
-		r.measure(&warm, func() sample { return r.oldWay(m, "v2.0.0", i) }, func() sample { return r.module("v2.0.0") })
+		r.measure(&cold, func() sample { return r.oldWay("v1.1.0", i) }, func() sample { return r.module("v1.1.0") })
+		r.measure(&warm, func() sample { return r.oldWay("v2.0.0", i) }, func() sample { return r.module("v2.0.0") })
 		idx.Stop()
 		fmt.Fprintf(os.Stderr, "engine round %d/%d done\n", i+1, rounds)
 	}
@@ -55,20 +59,21 @@ func (e engine) module(ref string) sample {
 }
 
 // oldWay times the old way in the engine: per downstream, one after
-// another, Core and the downstream cloned on the host and sent into a
-// fresh container of the image, pip install Core from its checkout, pip
-// install the downstream (editable, no dependencies), pip install pytest,
-// run pytest; no pip cache, no layer reused (a value unique to the run).
-func (e engine) oldWay(m *matrix.Matrix, coreRef string, round int) sample {
+// another, Core and the downstream cloned on the host (the same commits
+// the git server serves) and sent into a fresh container of the image,
+// pip install Core from its checkout, pip install the downstream
+// (editable, no dependencies), pip install pytest, run pytest; no pip
+// cache, no layer reused (a value unique to the run).
+func (e engine) oldWay(coreRef string, round int) sample {
 	start := time.Now()
 	host := strings.TrimSuffix(strings.TrimPrefix(e.mode.index.URL, "http://"), "/simple/")
 	pip := "--index-url," + e.mode.index.URL + ",--trusted-host," + host
-	for _, d := range m.Downstreams {
-		dir, err := os.MkdirTemp(e.tmp, "engine-old-"+d.Name+"-")
+	for _, d := range examples.Downstreams() {
+		dir, err := os.MkdirTemp(e.tmp, "engine-old-"+d+"-")
 		check(err)
 		core, ds := filepath.Join(dir, "core"), filepath.Join(dir, "ds")
-		check(e.git("clone", "--quiet", "--branch", coreRef, m.Core.Repo, core))
-		check(e.git("clone", "--quiet", "--branch", d.Ref, d.Repo, ds))
+		check(e.git("-c", "advice.detachedHead=false", "clone", "--quiet", "--branch", coreRef, e.eco.Repos[examples.Core], core))
+		check(e.git("clone", "--quiet", e.eco.Repos[d], ds))
 		unique := fmt.Sprintf("%s-%d-%d", coreRef, round, time.Now().UnixNano())
 		check(e.dagger("core", "container", "from", "--address="+e.image,
 			"with-directory", "--path=/work/core", "--source="+core,
@@ -79,7 +84,7 @@ func (e engine) oldWay(m *matrix.Matrix, coreRef string, round int) sample {
 			"with-exec", "--args=python3,-m,pip,install,--quiet,/work/core,"+pip,
 			"with-exec", "--args=python3,-m,pip,install,--quiet,--no-deps,-e,/work/ds,"+pip,
 			"with-exec", "--args=python3,-m,pip,install,--quiet,pytest,"+pip,
-			"with-exec", "--args=python3,-m,pytest,-q,-p,no:cacheprovider,"+d.Tests, "--expect=ANY",
+			"with-exec", "--args=python3,-m,pytest,-q,-p,no:cacheprovider,tests/contracts", "--expect=ANY",
 			"exit-code"))
 		check(os.RemoveAll(dir))
 	}

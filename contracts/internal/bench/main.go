@@ -12,12 +12,14 @@
 //     machine's installed distributions served on loopback), next to the
 //     old way installing from the same index, with the bytes each run
 //     downloaded by the index's own log (same targets);
-//   - in the Dagger engine through the index (-engine-matrix FILE): the
-//     module's `run` with the bare image (python:3.11-slim-bare) and
-//     --pip-index-url on the engine's bridge, cold (a new index URL, so no
-//     layer and no pip cache entry applies) and warm (only the Core ref
-//     changed), next to the old way in the same engine (one container per
-//     downstream, in turn), with the bytes downloaded (same targets);
+//   - in the Dagger engine through the index (-engine): the module's `run`
+//     of the example repos (served by the local git server, package
+//     localgit, as .ci/engine-parity does) with the bare image
+//     (python:3.11-slim-bare) and --pip-index-url on the engine's bridge,
+//     cold (a new index URL, so no layer and no pip cache entry applies)
+//     and warm (only the Core ref changed), next to the old way in the
+//     same engine (one container per downstream, in turn), with the bytes
+//     downloaded (same targets);
 //   - bisect of the example history (v1.2.0..v2.0.0), offline: from a
 //     fresh cache, with the downstream environments cached, and warm
 //     (environments and the probed commits' Core builds cached, as a
@@ -33,7 +35,7 @@
 // pip cache.
 //
 // Run: go run ./contracts/internal/bench [-rounds 3] [-python python3]
-// [-index=false] [-engine-matrix FILE [-engine-rounds 1]]. It prints figures; it asserts
+// [-index=false] [-engine [-engine-rounds 1]]. It prints figures; it asserts
 // nothing. Compare figures from one run only: a loaded machine multiplies
 // all of them.
 package main
@@ -64,7 +66,7 @@ func main() {
 	python := flag.String("python", "python3", "interpreter both sides use on the host")
 	withIndex := flag.Bool("index", true, "also measure through a package index on loopback (pyindex)")
 	engineRounds := flag.Int("engine-rounds", 1, "paired rounds in the engine")
-	engineMatrix := flag.String("engine-matrix", "", "also measure in the Dagger engine (dagger on PATH): a matrix `FILE` of the example repos at URLs the engine can fetch")
+	withEngine := flag.Bool("engine", false, "also measure in the Dagger engine dagger reaches, the example repos on the local git server (PARITY_GIT_* variables, as .ci/engine-parity)")
 	bridge := flag.String("bridge", "10.87.0.1", "`address` on which containers of the engine reach the host (the engine's bridge)")
 	image := flag.String("image", "python:3.11-slim-bare", "`image` of the engine figures: Python and pip, nothing installed")
 	flag.Parse()
@@ -80,14 +82,14 @@ func main() {
 	offlineRows := b.contractRuns(*rounds, "offline")
 	bis := b.bisections(*rounds)
 	var indexRows, engineRows []row
-	if *withIndex || *engineMatrix != "" {
+	if *withIndex || *withEngine {
 		indexBin, err := indexproc.Build(context.Background(), tmp)
 		check(err)
 		if *withIndex {
 			indexRows = b.indexRuns(indexBin, *rounds)
 		}
-		if *engineMatrix != "" {
-			e := engine{bench: b, index: indexBin, matrixFile: *engineMatrix, bridge: *bridge, image: *image}
+		if *withEngine {
+			e := engine{bench: b, index: indexBin, bridge: *bridge, image: *image}
 			engineRows = e.runs(*engineRounds)
 		}
 	}
