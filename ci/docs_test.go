@@ -20,7 +20,10 @@ import (
 )
 
 // documents are the files whose `dagger call` lines must be valid.
-var documents = []string{"../README.md", "README.md", "../.github/workflows/contracts.yml"}
+var documents = []string{
+	"../README.md", "README.md", "../contracts/docs/releases.md", "../contracts/docs/notifications.md",
+	"../.github/workflows/contracts.yml", "../.github/workflows/release.yml",
+}
 
 // apiFunc is a callable of an object: a method or an exported field.
 type apiFunc struct {

@@ -99,6 +99,9 @@ func (w *Webhook) Post(ctx context.Context, msg Message) error {
 		if err == nil {
 			return nil
 		}
+		if retry < 0 && attempt == 1 {
+			return w.fail(err)
+		}
 		if retry < 0 || attempt >= w.Attempts {
 			return w.fail(fmt.Errorf("%w (attempt %d of %d)", err, attempt, w.Attempts))
 		}
