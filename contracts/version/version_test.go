@@ -1,7 +1,9 @@
 package version
 
 import (
+	"reflect"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -60,5 +62,38 @@ func TestLDFlags(t *testing.T) {
 	}
 	if got := LDFlags("v0.1.0", ""); got != "-s -w -X "+Path+".Stamp=v0.1.0" {
 		t.Errorf("LDFlags without commit = %q", got)
+	}
+}
+
+func TestPathIsThisPackage(t *testing.T) {
+	if got := reflect.TypeOf(Info{}).PkgPath(); got != Path {
+		t.Errorf("Path = %q, but this package is %q: -ldflags -X would stamp nothing", Path, got)
+	}
+}
+
+func TestChangelogSections(t *testing.T) {
+	const changelog = "# Changelog\n\nintro\n\n## Unreleased\n\n- next\n\n## v0.2.0 (2027-01-02)\n\n- two\n- more\n\n## v0.1.0\n\n## v0.0.9 (yanked)\nnine\n"
+	got := Sections(changelog)
+	if len(got) != 3 || got[0].Version != "v0.2.0" || got[0].Heading != "v0.2.0 (2027-01-02)" || got[0].Body != "- two\n- more" || got[1].Body != "" || got[2].Body != "nine" {
+		t.Fatalf("Sections = %+v", got)
+	}
+	if notes, err := Notes(changelog, "v0.2.0"); err != nil || notes != "- two\n- more\n" {
+		t.Errorf("Notes(v0.2.0) = %q, %v", notes, err)
+	}
+	for tag, want := range map[string]string{"v0.1.0": "is empty", "v0.3.0": `no section "## v0.3.0"`, "Unreleased": "no section"} {
+		if _, err := Notes(changelog, tag); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Notes(%s): %v, want %q", tag, err, want)
+		}
+	}
+}
+
+func TestReleaseIn(t *testing.T) {
+	if got, err := ReleaseIn("package version\n\nconst (\n\tOther = \"x\"\n\tRelease = \"v1.2.3\"\n)\n"); err != nil || got != "v1.2.3" {
+		t.Errorf("ReleaseIn = %q, %v", got, err)
+	}
+	for _, src := range []string{"package version\n\nvar Release = \"v1\"\n", "package version\n\nconst Release = 3\n", "not go"} {
+		if _, err := ReleaseIn(src); err == nil {
+			t.Errorf("ReleaseIn(%q) accepted", src)
+		}
 	}
 }
