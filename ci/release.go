@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"testing/fstest"
 
 	"dagger/market-data-contracts/internal/dagger"
 
@@ -37,6 +38,7 @@ const (
 	goBuildKey    = "market-data-contracts:go-build"
 	checksumsFile = "SHA256SUMS"
 	notesFile     = "NOTES.md"
+	unzipScript   = "unzip_toolchain.py"
 )
 
 // unzipToolchain unpacks a golang.org/toolchain module zip into a GOROOT,
@@ -85,7 +87,11 @@ func (m *MarketDataContracts) Release(
 	if err != nil {
 		return nil, err
 	}
-	builder, err := m.goBuilder(string(platform))
+	own, err := stageFS(fstest.MapFS{unzipScript: {Data: []byte(unzipToolchain)}, notesFile: {Data: []byte(notes)}})
+	if err != nil {
+		return nil, err
+	}
+	builder, err := m.goBuilder(string(platform), own.File(unzipScript))
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +107,7 @@ func (m *MarketDataContracts) Release(
 		WithMountedDirectory(releaseOut, dist).WithWorkdir(releaseOut).
 		WithExec(append([]string{"sha256sum", "--"}, names...), dagger.ContainerWithExecOpts{RedirectStdout: "/tmp/" + checksumsFile}).
 		File("/tmp/" + checksumsFile)
-	dist = dist.WithFile(checksumsFile, sums, dagger.DirectoryWithFileOpts{Permissions: 0o644}).WithNewFile(notesFile, notes)
+	dist = dist.WithFile(checksumsFile, sums, dagger.DirectoryWithFileOpts{Permissions: 0o644}).WithFile(notesFile, own.File(notesFile))
 	if err := selfCheck(ctx, builder, dist, binaryName(tag, string(platform)), tag); err != nil {
 		return nil, err
 	}
@@ -137,10 +143,10 @@ func checkRelease(ctx context.Context, source *dagger.Directory, tag, commit str
 }
 
 // goBuilder is the module's image with Go's official toolchain for the
-// engine's platform unpacked at /usr/local/go, and the module download and
+// engine's platform unpacked at /usr/local/go (by unzip, unzipToolchain), and the module download and
 // build caches as volumes. Builds are reproducible: cgo off, -trimpath, no
 // VCS stamping (the version comes from -ldflags), the toolchain pinned.
-func (m *MarketDataContracts) goBuilder(platform string) (*dagger.Container, error) {
+func (m *MarketDataContracts) goBuilder(platform string, unzip *dagger.File) (*dagger.Container, error) {
 	sum, ok := goToolchainZips[platform]
 	if !ok {
 		return nil, fmt.Errorf("release: no Go toolchain pinned for an engine on %s (have %s)", platform, strings.Join(slices.Sorted(maps.Keys(goToolchainZips)), ", "))
@@ -148,9 +154,9 @@ func (m *MarketDataContracts) goBuilder(platform string) (*dagger.Container, err
 	zip := dag.HTTP(toolchainURL(platform), dagger.HTTPOpts{Checksum: sum})
 	return dag.Container().From(m.Image).
 		WithMountedFile("/tmp/go.zip", zip).
-		WithMountedFile("/tmp/unzip_toolchain.py", dag.File("unzip_toolchain.py", unzipToolchain)).
-		WithExec([]string{"python3", "/tmp/unzip_toolchain.py", "/tmp/go.zip", goRoot}).
-		WithoutMount("/tmp/go.zip").WithoutMount("/tmp/unzip_toolchain.py").
+		WithMountedFile("/tmp/"+unzipScript, unzip).
+		WithExec([]string{"python3", "/tmp/" + unzipScript, "/tmp/go.zip", goRoot}).
+		WithoutMount("/tmp/go.zip").WithoutMount("/tmp/"+unzipScript).
 		WithEnvVariable("PATH", goRoot+"/bin:${PATH}", dagger.ContainerWithEnvVariableOpts{Expand: true}).
 		WithEnvVariable("GOTOOLCHAIN", "local").
 		WithEnvVariable("CGO_ENABLED", "0").

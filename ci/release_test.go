@@ -91,7 +91,7 @@ func TestReleaseBuildsEveryPlatform(t *testing.T) {
 	}
 	chain, _ := r.e.Object(string(id))
 	var names []string
-	files := map[string]enginetest.Chain{}
+	files, notes := map[string]enginetest.Chain{}, false
 	for _, f := range chain[1:] {
 		switch f.Name {
 		case "withFile":
@@ -99,15 +99,16 @@ func TestReleaseBuildsEveryPlatform(t *testing.T) {
 			if !ok {
 				t.Fatalf("withFile of an unknown file %v", f.Args)
 			}
+			if f.Str("path") == notesFile {
+				staged, err := enginetest.Files(obj[:len(obj)-1])
+				if want, _ := version.Notes(changelog, version.Release); err != nil || string(staged[notesFile]) != want || want == "" {
+					t.Errorf("NOTES.md = %q (%v), want the CHANGELOG's section %q, staged byte for byte", staged[notesFile], err, want)
+				}
+				notes = true
+				continue
+			}
 			files[f.Str("path")] = obj
 			names = append(names, f.Str("path"))
-		case "withNewFile":
-			if f.Str("path") != notesFile {
-				t.Errorf("unexpected file %s", f.Str("path"))
-			}
-			if want, _ := version.Notes(changelog, version.Release); f.Str("contents") != want || want == "" {
-				t.Errorf("NOTES.md = %q, want the CHANGELOG's section %q", f.Str("contents"), want)
-			}
 		default:
 			t.Errorf("release directory built with %s", f.Name)
 		}
@@ -117,8 +118,8 @@ func TestReleaseBuildsEveryPlatform(t *testing.T) {
 		"contracts-" + version.Release + "-darwin-amd64", "contracts-" + version.Release + "-darwin-arm64",
 		"contracts-" + version.Release + "-windows-amd64.exe", checksumsFile,
 	}
-	if !slices.Equal(names, want) {
-		t.Fatalf("release files %v, want %v", names, want)
+	if !slices.Equal(names, want) || !notes {
+		t.Fatalf("release files %v (NOTES.md: %v), want %v and NOTES.md", names, notes, want)
 	}
 	for _, name := range want[:5] {
 		checkCrossBuild(t, r.e, m, files[name], name)

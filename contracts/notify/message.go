@@ -146,15 +146,12 @@ func listed(lines []string, budget int) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// readinessLines are the runs' release lines ("Core 2.0.0: 1 ready, ...").
+// readinessLines are the runs' release lines ("Core 2.0.0 (v2.0.0): 1
+// ready, ...").
 func readinessLines(res *report.Result) []string {
 	var out []string
 	for i := range res.Runs {
-		line := report.Release(&res.Runs[i])
-		if len(res.Runs) > 1 {
-			line = res.Runs[i].Title() + ": " + line
-		}
-		out = append(out, "Release readiness: "+escape(report.OneLine(line, maxLine)))
+		out = append(out, "Release readiness: "+escape(report.OneLine(report.Release(&res.Runs[i]), maxLine)))
 	}
 	return out
 }

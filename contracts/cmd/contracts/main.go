@@ -14,8 +14,12 @@
 //	contracts notify --webhook-env NAME [--previous DIR] DIR   post the run to a Slack-compatible webhook
 //	contracts version                           print this tool's version (also --version)
 //
-// Exit codes: 0 every suite passed (or no regression, with a baseline);
-// 1 a contract broke or a suite could not run; 2 usage or configuration error.
+// Exit codes, one rule for every command: 2 when the command line or a
+// file it names is malformed (a bad flag, matrix or ref; nothing ran); else
+// the work ran and wrote its reports: 0 when it succeeded (every suite
+// passed, no regression with a baseline, a culprit found by bisect), 1 when
+// it did not (a contract broke, a suite could not run, a ref git could not
+// find, nothing to bisect, or the run was interrupted).
 package main
 
 import (
@@ -109,9 +113,11 @@ Commands:
   notify  --webhook-env NAME [--previous DIR] DIR   post a run's result to a Slack-compatible webhook
   version                  print this tool's version (also --version)
 
-Run "contracts <command> -h" for its options. Exit codes: 0 all suites passed
-(no regression with --baseline-ref), 1 a contract broke or a suite could not
-run, 2 usage or configuration error.
+Run "contracts <command> -h" for its options. Exit codes: 2 the command line
+or a file it names is malformed (nothing ran); otherwise the reports are
+written and 0 means success (all suites passed, no regression with
+--baseline-ref, bisect found a culprit), 1 anything else (a contract broke,
+a suite could not run, a ref git could not find, nothing to bisect).
 `
 
 // hostOS is the operating system this binary runs on (a variable for the
@@ -136,9 +142,20 @@ func hostRunnerSupported(cmd string) error {
 
 // cmdVersion prints the tool's version: the release it was stamped with or
 // installed at, else "dev" and the commit (package version).
-func cmdVersion(_ context.Context, args []string, stdout, _ io.Writer) (int, error) {
-	if len(args) > 0 {
-		return exitUsage, usagef("unexpected argument %q", args[0])
+func cmdVersion(_ context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: contracts version (or contracts --version)\n\nPrints the tool's version: the release it was stamped with or installed at, else dev and the commit.\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK, err
+		}
+		return exitUsage, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return exitUsage, usagef("unexpected argument %q", fs.Arg(0))
 	}
 	fmt.Fprintf(stdout, "%s %s %s/%s %s\n", version.Name, version.Get(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	return exitOK, nil

@@ -128,7 +128,7 @@ func TestNotifyOnChange(t *testing.T) {
 		"*Failing or regressed suites (2)*",
 		"• *pipeline* (failed): `tests.contracts.",
 		"• *store* (failed): `tests.contracts.test_feedback_event_contracts::test_feedback_event_core_subset_parseable`",
-		"Release readiness: Core 2.0.0: 1 breaks-now, 1 blocked, 1 unknown",
+		"Release readiness: Core 2.0.0 (v2.0.0): 1 breaks-now, 1 blocked, 1 unknown",
 		"<https://github.com/mjdevaccount/market-data-core/actions/runs/4242|Open the CI run>",
 		"market-data-contracts dev",
 	} {

@@ -23,6 +23,12 @@ func cmdNotify(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	fs.SetOutput(stderr)
 	webhookEnv := fs.String("webhook-env", "", "environment `variable` holding the webhook URL (a secret: never printed)")
 	previous := fs.String("previous", "", "reports `DIR` of the previous run: post only when the set of failing suites changed since it")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: contracts notify --webhook-env NAME [--previous DIR] REPORT_DIR\n\n"+
+			"Posts the run in REPORT_DIR to a Slack-compatible incoming webhook (with --previous, only when\n"+
+			"the set of failing suites changed). Exit 0 posted or not needed, 1 not delivered, 2 usage.\n\n")
+		fs.PrintDefaults()
+	}
 	dirs, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage, err
