@@ -17,13 +17,16 @@
 // PARITY_GIT_ROOT and PARITY_GIT_CA (the local HTTPS git server: package
 // localgit), PARITY_MODULE_ARGS (the module's constructor
 // arguments, default --pip-args=--no-index,--no-build-isolation: the
-// stand-in image has the packages, there is no index) and
-// PARITY_HOST_ARGS (the host CLI's, default --offline). The index cases
-// run without either: pip installs everything from pyindex (this
-// machine's installed distributions as a package index) on loopback for
-// the host and on the engine's bridge (PARITY_INDEX_BRIDGE, default
-// 10.87.0.1) for the module, whose image is then PARITY_INDEX_IMAGE
-// (default python:3.11-slim-bare: Python and pip, nothing installed).
+// stand-in image has the packages, there is no index),
+// PARITY_HOST_ARGS (the host CLI's, default --offline) and
+// PARITY_WEBHOOK_ADDR (where the notify case listens for both runners'
+// messages, default 10.87.0.1:0: the engine's bridge, which the module's
+// runtime container and the host both reach). The index cases run without
+// the first two: pip installs everything from pyindex (this machine's
+// installed distributions as a package index) on loopback for the host
+// and on the engine's bridge (PARITY_INDEX_BRIDGE, default 10.87.0.1) for
+// the module, whose image is then PARITY_INDEX_IMAGE (default
+// python:3.11-slim-bare: Python and pip, nothing installed).
 package main
 
 import (
