@@ -14,7 +14,7 @@ import (
 
 // Schema identifies summary.json's format; SUMMARY_SCHEMA.md documents it.
 // Additive changes keep it; anything else bumps the version.
-const Schema = "market-data-contracts/summary/v1"
+const Schema = "market-data-contracts/summary/v2"
 
 // summaryDoc is summary.json.
 type summaryDoc struct {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -37,7 +38,9 @@ func TestWriteLoadRoundTrip(t *testing.T) {
 				// A culprit probe's outcome is in its JUnit report (Report),
 				// which Load does not read back.
 				for i := range want.Bisect.Downstreams {
-					want.Bisect.Downstreams[i].Probe = nil
+					for j := range want.Bisect.Downstreams[i].Culprits {
+						want.Bisect.Downstreams[i].Culprits[j].Probe = nil
+					}
 				}
 			}
 			if !reflect.DeepEqual(got, want) {
@@ -199,10 +202,58 @@ func TestARunIsNeverLabelledLikeTheBisectProbes(t *testing.T) {
 	if res.Runs[0].Label == BisectLabel {
 		t.Fatalf("the run at bad is labelled %q, the culprit probes' directory", BisectLabel)
 	}
-	for _, rel := range []string{SuiteReport(BisectLabel, "pipeline"), SuiteReport(res.Runs[0].Label, "pipeline")} {
+	for _, rel := range []string{BisectReport("pipeline", *res.Bisect.Downstreams[0].Culprits[0].Commit), SuiteReport(res.Runs[0].Label, "pipeline")} {
 		if _, err := os.Stat(filepath.Join(dir, rel)); err != nil {
 			t.Errorf("report missing: %v", err)
 		}
+	}
+}
+
+// TestCulpritReports: each culprit's probe has its JUnit report, which
+// names the culprit in its properties and marks every case a culprit of
+// that downstream broke with the culprit that broke it.
+func TestCulpritReports(t *testing.T) {
+	res := bisectFixture()
+	dir := t.TempDir()
+	if err := Write(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	culprits := res.Bisect.Downstreams[0].Culprits
+	for i, want := range []struct {
+		rel, merge string
+		brokeBy    map[string]string
+	}{
+		{"junit/bisect/pipeline/4444444.xml", strings.Repeat("5", 40), map[string]string{"quotes_bid": "4444444"}},
+		{"junit/bisect/pipeline/8888888.xml", "", map[string]string{"quotes_bid": "4444444", "bars_new": "8888888"}},
+	} {
+		if culprits[i].Report != want.rel {
+			t.Errorf("culprit %d: report %q, want %q", i, culprits[i].Report, want.rel)
+		}
+		rep, err := junit.ParseFile(filepath.Join(dir, want.rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		props := map[string]string{}
+		for _, p := range rep.Suites[0].Properties {
+			props[p.Name] = p.Value
+		}
+		if props["bisect.commit"] != culprits[i].Commit.SHA || props["bisect.merge"] != want.merge || props["bisect.broken"] != "1" || props["bisect.author"] != culprits[i].Commit.Author || props["run"] != BisectLabel {
+			t.Errorf("%s: properties %v", want.rel, props)
+		}
+		got := map[string]string{}
+		for _, c := range rep.Cases() {
+			for _, p := range c.Properties {
+				if p.Name == PropCulprit {
+					got[c.Name] = p.Value
+				}
+			}
+		}
+		if !maps.Equal(got, want.brokeBy) {
+			t.Errorf("%s: cases broken by %v, want %v", want.rel, got, want.brokeBy)
+		}
+	}
+	if res.Bisect.Downstreams[1].Culprits[0].Report != "" {
+		t.Errorf("a culprit without a probe got a report: %+v", res.Bisect.Downstreams[1].Culprits[0])
 	}
 }
 
