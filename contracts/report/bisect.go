@@ -50,7 +50,7 @@ func bisectHeadline(b *bisect.Result) string {
 		if len(d.Culprits) > 0 {
 			var names []string
 			for _, c := range d.Culprits {
-				names = append(names, culpritName(c))
+				names = append(names, CulpritName(c))
 			}
 			found = append(found, d.Name+" at "+strings.Join(names, " and "))
 		}
@@ -70,19 +70,20 @@ func bisectHeadline(b *bisect.Result) string {
 	return fmt.Sprintf("NOTHING TO BISECT: no downstream regresses between %s and %s", b.Good.Ref, b.Bad.Ref)
 }
 
-// culpritName is a culprit's short SHA, or "one of A..B" for a range.
-func culpritName(c bisect.Culprit) string {
+// CulpritName is a culprit's short SHA, or "one of A..B" for a range.
+func CulpritName(c bisect.Culprit) string {
 	if c.Status == bisect.Found {
 		return c.Commit.Short
 	}
 	return "one of " + c.Range[0].Short + ".." + c.Range[len(c.Range)-1].Short
 }
 
-// culpritAnswer is a culprit on one line, for the tables: the commit with
-// subject, author and date and the merge that brought it, or the range.
-func culpritAnswer(d bisect.Downstream, c bisect.Culprit) string {
+// CulpritLine is a culprit on one line, as the tables show it: the commit
+// with subject, author and date and the merge that brought it, or the
+// range.
+func CulpritLine(d bisect.Downstream, c bisect.Culprit) string {
 	if c.Status == bisect.Range {
-		return fmt.Sprintf("%s (%s could not be tested)", culpritName(c), plural(len(d.Skipped), "commit"))
+		return fmt.Sprintf("%s (%s could not be tested)", CulpritName(c), plural(len(d.Skipped), "commit"))
 	}
 	s := commitLine(*c.Commit)
 	if c.Merge != nil {
@@ -143,7 +144,7 @@ func (r bisectRow) cells(b *bisect.Result) (status, answer, tests, probes, last 
 		return string(r.d.Status), OneLine(r.d.Reason, MaxMessage), "-", probes, "-"
 	}
 	c := *r.culprit
-	return string(c.Status), culpritAnswer(r.d, c), fmt.Sprint(len(c.Broken)), probes, lastGood(b, c)
+	return string(c.Status), CulpritLine(r.d, c), fmt.Sprint(len(c.Broken)), probes, lastGood(b, c)
 }
 
 // termBisect prints the bisection: a table (downstream, status, first bad
@@ -168,7 +169,7 @@ func termBisect(w io.Writer, b *bisect.Result) {
 			if len(c.Broken) == 0 {
 				continue
 			}
-			fmt.Fprintf(w, "%s: %s broke %s\n", d.Name, culpritName(c), plural(len(c.Broken), "test"))
+			fmt.Fprintf(w, "%s: %s broke %s\n", d.Name, CulpritName(c), plural(len(c.Broken), "test"))
 			for i, bc := range c.Broken {
 				if i == MaxListed {
 					fmt.Fprintf(w, "  ... and %d more\n", len(c.Broken)-i)
@@ -184,7 +185,7 @@ func termBisect(w io.Writer, b *bisect.Result) {
 					fmt.Fprintf(w, "  ... and %d more\n", len(d.Flips)-i)
 					break
 				}
-				fmt.Fprintf(w, "  %s (%s)\n      seen: %s\n", OneLine(f.ID, MaxMessage), flipKind(f), sightings(f, func(c bisect.Commit) string { return c.Short }))
+				fmt.Fprintf(w, "  %s (%s)\n      seen: %s\n", OneLine(f.ID, MaxMessage), flipKind(f), FlipSeen(f))
 			}
 		}
 	}
@@ -212,6 +213,12 @@ func flipKind(f bisect.Flip) string {
 		return "broken at bad"
 	}
 	return "broke and was fixed again"
+}
+
+// FlipSeen lists where a flipping test was seen, in history order:
+// "abc1234 ok, def5678 broken, ...".
+func FlipSeen(f bisect.Flip) string {
+	return sightings(f, func(c bisect.Commit) string { return c.Short })
 }
 
 // sightings lists where a flipping test was seen: "abc1234 ok, def5678
@@ -281,6 +288,12 @@ func mdBisect(w io.Writer, res *Result) {
 // mdCommit is "[short](link) subject", the link only for github.com.
 func mdCommit(repo string, c bisect.Commit) string {
 	return mdLinked(MDCode(c.Short, 50, true), commitLink(repo, c.SHA)) + " " + MDText(c.Subject, 200)
+}
+
+// CulpritLink is the GitHub web address of a culprit's end commit, or ""
+// when Core is not on github.com.
+func CulpritLink(res *Result, c bisect.Culprit) string {
+	return commitLink(bisectRepo(res), c.End().SHA)
 }
 
 // bisectRepo is Core's repository, from the bisected runs.
