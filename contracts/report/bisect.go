@@ -70,6 +70,23 @@ func bisectHeadline(b *bisect.Result) string {
 	return fmt.Sprintf("NOTHING TO BISECT: no downstream regresses between %s and %s", b.Good.Ref, b.Bad.Ref)
 }
 
+// bisectTitle says what a bisection found, for summary.md's title.
+func bisectTitle(b *bisect.Result) string {
+	flips := false
+	for _, d := range b.Downstreams {
+		flips = flips || len(d.Flips) > 0
+	}
+	switch {
+	case b.Error != "":
+		return "the search failed"
+	case b.Culprits() > 0:
+		return "first bad commits found"
+	case flips:
+		return "no culprit, the regressed tests flip"
+	}
+	return "nothing to bisect"
+}
+
 // CulpritName is a culprit's short SHA, or "one of A..B" for a range.
 func CulpritName(c bisect.Culprit) string {
 	if c.Status == bisect.Found {

@@ -288,3 +288,30 @@ func TestAFailedBisectionIsReported(t *testing.T) {
 		t.Errorf("loaded bisection %+v", got.Bisect)
 	}
 }
+
+// TestBisectHeadlines: what a bisection found, in its headline, summary
+// title and exit code: culprits (and flips beside them), only flips (no
+// culprit: exit 1), or nothing.
+func TestBisectHeadlines(t *testing.T) {
+	found := bisectFixture()
+	onlyFlips := bisectFixture()
+	onlyFlips.Bisect.Downstreams = onlyFlips.Bisect.Downstreams[:1]
+	onlyFlips.Bisect.Downstreams[0].Culprits, onlyFlips.Bisect.Downstreams[0].Status = nil, bisect.Flipping
+	nothing := bisectFixture()
+	nothing.Bisect.Downstreams = nothing.Bisect.Downstreams[2:]
+	for _, tc := range []struct {
+		res             *Result
+		headline, title string
+		exit            int
+	}{
+		{found, "BISECTED v1.2.0..v2.0.0: pipeline at 4444444 and 8888888, store at one of 6666666..7777777; flipping, not attributed: pipeline (1 test)", "# Bisect: first bad commits found", 0},
+		{onlyFlips, "NO CULPRIT v1.2.0..v2.0.0: the regressed tests flip between good and bad: pipeline (1 test)", "# Bisect: no culprit, the regressed tests flip", 1},
+		{nothing, "NOTHING TO BISECT: no downstream regresses between v1.2.0 and v2.0.0", "# Bisect: nothing to bisect", 1},
+	} {
+		var md strings.Builder
+		Markdown(&md, tc.res, MarkdownOptions{})
+		if got := Headline(tc.res); got != tc.headline || ExitCode(tc.res) != tc.exit || !strings.HasPrefix(md.String(), tc.title+"\n") {
+			t.Errorf("headline %q, exit %d, summary %.60q; want %q, exit %d, %q", got, ExitCode(tc.res), md.String(), tc.headline, tc.exit, tc.title)
+		}
+	}
+}
