@@ -20,6 +20,7 @@ import (
 
 	"dagger/market-data-contracts/enginetest"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit/schema"
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
@@ -239,6 +240,9 @@ func reportsOf(t *testing.T, e *enginetest.Engine, r *Run) (*report.Result, map[
 	res, err := report.Load(dir)
 	if err != nil {
 		t.Fatalf("report.Load of the exported reports: %v", err)
+	}
+	if err := schema.ValidateDir(dir); err != nil {
+		t.Error(err)
 	}
 	return res, files
 }

@@ -45,6 +45,20 @@ func Markdown(w io.Writer, res *Result, opts MarkdownOptions) {
 		mdMatrix(w, res, opts)
 	}
 	mdFailures(w, res, opts)
+	mdFlaky(w, res)
+}
+
+// mdFlaky lists the flaky tests, as termFlaky.
+func mdFlaky(w io.Writer, res *Result) {
+	flaky := Flaky(res)
+	if len(flaky) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n## Flaky (%d)\n\nFailed, then passed when rerun alone: not failures.\n\n", len(flaky))
+	for _, f := range flaky {
+		id := mdLinked(MDCode(f.Case.ID(), MaxMessage, false), CaseLink(f.Suite.Downstream, f.Case))
+		fmt.Fprintf(w, "- %s · %s · %s\n", MDText(f.Suite.Name, 100), MDCode(f.Run.Title(), 300, false), id)
+	}
 }
 
 func mdRegressions(w io.Writer, res *Result) {

@@ -13,7 +13,8 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/readiness"
 )
 
-// Schema identifies summary.json's format; SUMMARY_SCHEMA.md documents it.
+// Schema identifies summary.json's format; SUMMARY_SCHEMA.md, next to this
+// file, documents it.
 // Additive changes keep it; anything else bumps the version (v2: a
 // bisection lists culprits per downstream).
 const Schema = schemaFamily + "v2"
@@ -130,7 +131,7 @@ func runToDoc(r *Result, run *Run, candidate bool) runDoc {
 		rd.Suites = append(rd.Suites, sd)
 	}
 	for _, cs := range run.Comparison {
-		cs.Cases = notPassing(cs.Cases)
+		cs.Cases = nonNil(notPassing(cs.Cases)) // always present, as SUMMARY_SCHEMA.md says
 		rd.Comparison = append(rd.Comparison, cs)
 	}
 	return rd
@@ -161,9 +162,10 @@ func notPassing(cases []compare.Case) []compare.Case {
 	return out
 }
 
-func nonNil(s []string) []string {
+// nonNil is s, or an empty list: a list key is present even when empty.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }

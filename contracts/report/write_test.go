@@ -82,8 +82,11 @@ func TestSuiteReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cp := props(flaky.Suites[0].Cases[2].Properties); cp[PropFlaky] != "true" || cp[PropClass] != "flaky" {
-		t.Errorf("flaky case properties %v", cp)
+	if c := flaky.Suites[0].Cases[2]; c.Status != junit.StatusPassed || props(c.Properties)[PropClass] != "flaky" {
+		t.Errorf("flaky case: %s %v, want passed, classed flaky", c.Status, props(c.Properties))
+	}
+	if sp := props(flaky.Suites[0].Properties); sp[PropFlaky] != "tests.contracts.test_stats::stats_flaky" {
+		t.Errorf("suite properties %v, want the flaky case's ID under %s", sp, PropFlaky)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -15,13 +16,11 @@ import (
 // temporary directory (or --dir) and runs it like any matrix.
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	var o options
-	fs := newFlagSet("demo", &o, stderr)
+	fs := newFlagSet("demo", &o, stderr, demoGroups)
 	dir := fs.String("dir", "", "materialize the example repos in `DIR` (default: demo-ecosystem in the cache dir, so later demos reuse the cached environments)")
+	demoOut(fs, &o)
 	if err := o.parse(fs, args); err != nil {
 		return exitUsage, err
-	}
-	if o.matrixFile != "" {
-		return exitUsage, usagef("--matrix does not apply to demo: the demo brings its own")
 	}
 	m, unlock, err := demoMatrix(ctx, &o, *dir, stderr)
 	if err != nil {
@@ -29,6 +28,16 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	}
 	defer unlock()
 	return execute(ctx, &o, m, stdout, stderr)
+}
+
+// demoOut gives the demos' --out its own default, demo-reports in the
+// cache dir: a demo never writes into the checkout it runs from.
+func demoOut(fs *flag.FlagSet, o *options) {
+	f := fs.Lookup("out")
+	f.Usage = "report `DIR` (default: demo-reports in the cache dir, so a demo never writes into the checkout)"
+	f.DefValue = ""
+	o.out = ""
+	o.defaultOut = func() string { return filepath.Join(o.cacheDir, "demo-reports") }
 }
 
 // demoMatrix materializes the example ecosystem for a demo command and

@@ -12,8 +12,12 @@
 //	contracts plan   --core-ref REF [options]   print the plan as JSON, run nothing
 //	contracts report --from DIR --format github publish reports to GitHub Actions
 //
-// Exit codes: 0 every suite passed (or no regression, with a baseline);
-// 1 a contract broke or a suite could not run; 2 usage or configuration error.
+// Exit codes, one rule for every command: 2 when the command line or a
+// file it names is malformed (a bad flag, matrix or ref; nothing ran); else
+// the work ran and wrote its reports: 0 when it succeeded (every suite
+// passed, no regression with a baseline, a culprit found by bisect), 1 when
+// it did not (a contract broke, a suite could not run, a ref git could not
+// find, nothing to bisect, or the run was interrupted).
 package main
 
 import (
@@ -94,7 +98,9 @@ Commands:
   plan    --core-ref REF   print the plan (sources, argv, env) as JSON; run nothing
   report  --from DIR       re-publish a run's reports (--format github|text)
 
-Run "contracts <command> -h" for its options. Exit codes: 0 all suites passed
-(no regression with --baseline-ref), 1 a contract broke or a suite could not
-run, 2 usage or configuration error.
+Run "contracts <command> -h" for its options. Exit codes: 2 the command line
+or a file it names is malformed (nothing ran); otherwise the reports are
+written and 0 means success (all suites passed, no regression with
+--baseline-ref, bisect found a culprit), 1 anything else (a contract broke,
+a suite could not run, a ref git could not find, nothing to bisect).
 `
