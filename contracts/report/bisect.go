@@ -329,8 +329,8 @@ func bisectRepo(res *Result) string {
 // (BisectReport) and records its path: the suite's cases at that commit,
 // each case a culprit of the downstream broke marked with that culprit
 // (PropCulprit), and the culprit in bisect.* suite properties.
-func writeBisect(root *os.Root, b *bisect.Result) error {
-	run := &Run{Label: BisectLabel}
+func writeBisect(root *os.Root, res *Result) error {
+	b, run := res.Bisect, &Run{Label: BisectLabel}
 	for i := range b.Downstreams {
 		d := &b.Downstreams[i]
 		brokeBy := map[string]string{}
@@ -345,7 +345,7 @@ func writeBisect(root *os.Root, b *bisect.Result) error {
 				continue
 			}
 			js := suiteReport(run, c.Probe, nil)
-			js.Properties = append(js.Properties, culpritProps(*c)...)
+			js.Properties = append(append(js.Properties, culpritProps(*c)...), toolProp(res))
 			for k := range js.Cases {
 				if short, ok := brokeBy[js.Cases[k].ID()]; ok {
 					js.Cases[k].Properties = append(js.Cases[k].Properties, junit.Property{Name: PropCulprit, Value: short})

@@ -66,6 +66,11 @@ func readinessProps(run *Run, s *outcome.Suite) []junit.Property {
 	return props
 }
 
+// toolProp names the version of market-data-contracts that wrote a report.
+func toolProp(res *Result) junit.Property {
+	return junit.Property{Name: "tool.version", Value: res.Tool}
+}
+
 func caseProps(s *outcome.Suite, c junit.Case, index map[string]compare.Case) []junit.Property {
 	var props []junit.Property
 	if index != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/version"
 )
 
 // MarkdownOptions shape Markdown's output.
@@ -31,7 +32,7 @@ func Markdown(w io.Writer, res *Result, opts MarkdownOptions) {
 		title = "Bisect: " + bisectTitle(res.Bisect)
 	}
 	fmt.Fprintf(w, "# %s\n\n", title)
-	fmt.Fprintf(w, "%s · started %s · took %s\n\n", Subject(res, func(s string) string { return MDCode(s, 300, false) }), res.Started.UTC().Format("2006-01-02 15:04:05 UTC"), Dur(res.Duration()))
+	fmt.Fprintf(w, "%s · started %s · took %s%s\n\n", Subject(res, func(s string) string { return MDCode(s, 300, false) }), res.Started.UTC().Format("2006-01-02 15:04:05 UTC"), Dur(res.Duration()), toolLine(res))
 	fmt.Fprintf(w, "**%s**\n", MDText(Headline(res), 1000))
 	if res.Bisect != nil {
 		mdBisect(w, res)
@@ -187,4 +188,13 @@ func mdTag(f Failure) string {
 		return "**" + strings.Trim(t, "[] ") + "** "
 	}
 	return ""
+}
+
+// toolLine names the version that ran the run, after the subject line
+// ("" for reports that do not record it).
+func toolLine(res *Result) string {
+	if res.Tool == "" {
+		return ""
+	}
+	return " · " + version.Name + " " + MDText(res.Tool, 100)
 }

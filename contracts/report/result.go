@@ -42,6 +42,10 @@ type Result struct {
 	// Bisect is set for a bisection (contracts bisect): the baseline run is
 	// at its good end, the one candidate run at its bad end.
 	Bisect *bisect.Result
+	// Tool is the version of market-data-contracts that ran it: Write sets
+	// version.String() when it is empty; Load keeps the writer's ("" for
+	// reports written before versions were recorded).
+	Tool string
 }
 
 // Run is every suite of the matrix run against one Core source.

@@ -11,6 +11,7 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 	"github.com/mjdevaccount/market-data-contracts/contracts/readiness"
+	"github.com/mjdevaccount/market-data-contracts/contracts/version"
 )
 
 // Schema identifies summary.json's format; SUMMARY_SCHEMA.md, next to this
@@ -41,6 +42,15 @@ type summaryDoc struct {
 	Runs      []runDoc  `json:"runs"`
 	// Bisect is set for a bisection (an additive key).
 	Bisect *bisect.Result `json:"bisect,omitempty"`
+	// Tool is what wrote the file (an additive key: absent from reports
+	// written before it existed).
+	Tool *toolDoc `json:"tool,omitempty"`
+}
+
+// toolDoc names the tool and version that wrote summary.json.
+type toolDoc struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
 }
 
 // totals count the candidate suites by verdict, and the entries of the
@@ -97,6 +107,7 @@ func toDoc(r *Result) summaryDoc {
 	d := summaryDoc{
 		Schema: Schema, Version: Version, Started: r.Started.UTC(), Finished: r.Finished.UTC(),
 		FailOn: r.Policy(), ExitCode: ExitCode(r), Baselines: []runDoc{}, Runs: []runDoc{}, Bisect: r.Bisect,
+		Tool: &toolDoc{Name: version.Name, Version: r.Tool},
 	}
 	for i := range r.Baselines {
 		d.Baselines = append(d.Baselines, runToDoc(r, &r.Baselines[i], false))
@@ -173,6 +184,9 @@ func nonNil[T any](s []T) []T {
 // fromDoc rebuilds a result from summary.json, without cases.
 func fromDoc(d summaryDoc) *Result {
 	r := &Result{Version: d.Version, Started: d.Started, Finished: d.Finished, FailOn: d.FailOn, Bisect: d.Bisect}
+	if d.Tool != nil {
+		r.Tool = d.Tool.Version
+	}
 	for _, rd := range d.Baselines {
 		r.Baselines = append(r.Baselines, runFromDoc(rd))
 	}
