@@ -29,6 +29,8 @@ type summaryDoc struct {
 	Runs      []runDoc  `json:"runs"`
 	// Bisect is set for a bisection (an additive key).
 	Bisect *bisect.Result `json:"bisect,omitempty"`
+	// Shard is set for one shard of a campaign (an additive key).
+	Shard *Shard `json:"shard,omitempty"`
 }
 
 // totals count the candidate suites by verdict, and the entries of the
@@ -84,7 +86,7 @@ type countsDoc struct {
 func toDoc(r *Result) summaryDoc {
 	d := summaryDoc{
 		Schema: Schema, Version: Version, Started: r.Started.UTC(), Finished: r.Finished.UTC(),
-		FailOn: r.Policy(), ExitCode: ExitCode(r), Baselines: []runDoc{}, Runs: []runDoc{}, Bisect: r.Bisect,
+		FailOn: r.Policy(), ExitCode: ExitCode(r), Baselines: []runDoc{}, Runs: []runDoc{}, Bisect: r.Bisect, Shard: r.Shard,
 	}
 	for i := range r.Baselines {
 		d.Baselines = append(d.Baselines, runToDoc(r, &r.Baselines[i], false))
@@ -159,7 +161,7 @@ func nonNil(s []string) []string {
 
 // fromDoc rebuilds a result from summary.json, without cases.
 func fromDoc(d summaryDoc) *Result {
-	r := &Result{Version: d.Version, Started: d.Started, Finished: d.Finished, FailOn: d.FailOn, Bisect: d.Bisect}
+	r := &Result{Version: d.Version, Started: d.Started, Finished: d.Finished, FailOn: d.FailOn, Bisect: d.Bisect, Shard: d.Shard}
 	for _, rd := range d.Baselines {
 		r.Baselines = append(r.Baselines, runFromDoc(rd))
 	}
