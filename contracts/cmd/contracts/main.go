@@ -11,6 +11,7 @@
 //	contracts demo-bisect [--good REF --bad REF]      bisect the example ecosystem's history
 //	contracts plan   --core-ref REF [options]   print the plan as JSON, run nothing
 //	contracts report --from DIR --format github publish reports to GitHub Actions
+//	contracts merge  --out DIR SHARD-DIR...     merge the reports of a campaign's shards
 //
 // Exit codes: 0 every suite passed (or no regression, with a baseline);
 // 1 a contract broke or a suite could not run; 2 usage or configuration error.
@@ -54,6 +55,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"demo-bisect": cmdDemoBisect,
 	"plan":        cmdPlan,
 	"report":      cmdReport,
+	"merge":       cmdMerge,
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -93,6 +95,7 @@ Commands:
   demo-bisect              bisect the example ecosystem's Core history (v1.2.0..v2.0.0)
   plan    --core-ref REF   print the plan (sources, argv, env) as JSON; run nothing
   report  --from DIR       re-publish a run's reports (--format github|text)
+  merge   --out DIR SHARD-DIR...   merge the reports of --shard=K/N runs into the whole run's
 
 Run "contracts <command> -h" for its options. Exit codes: 0 all suites passed
 (no regression with --baseline-ref), 1 a contract broke or a suite could not
