@@ -144,7 +144,7 @@ func (w *historyWorld) git(c enginetest.Chain) (any, error) {
 func TestBisect(t *testing.T) {
 	w := newHistoryWorld(t)
 	printed := captureTable(t)
-	table, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline", "orchestrator"}, true)
+	table, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline", "orchestrator"}, true, "", nil)
 	if err != nil {
 		t.Fatalf("bisect: %v\n%s", err, printed)
 	}
@@ -186,7 +186,7 @@ func TestBisect(t *testing.T) {
 // bisect key, the culprit probe's JUnit), and from-reports reads it back.
 func TestBisectRunReports(t *testing.T) {
 	w := newHistoryWorld(t)
-	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true)
+	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestBisectRunReports(t *testing.T) {
 func TestBisectNothingToFind(t *testing.T) {
 	newHistoryWorld(t)
 	captureTable(t)
-	_, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"orchestrator"}, true)
+	_, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"orchestrator"}, true, "", nil)
 	if err == nil || !strings.Contains(err.Error(), "NOTHING TO BISECT") {
 		t.Errorf("err = %v", err)
 	}
@@ -221,7 +221,7 @@ func TestBisectNothingToFind(t *testing.T) {
 // refused before any suite runs.
 func TestBisectRefusesANonAncestor(t *testing.T) {
 	w := newHistoryWorld(t)
-	_, err := newModule(t).BisectRun(context.Background(), badRef, goodRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true)
+	_, err := newModule(t).BisectRun(context.Background(), badRef, goodRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true, "", nil)
 	// The history holds only bad's ancestry: git does not know good there.
 	if err == nil || !strings.Contains(err.Error(), "v2.0.0 ("+w.commits[7].Short+") is not in v1.0.0's history, so not an ancestor of it") {
 		t.Errorf("err = %v", err)
@@ -237,7 +237,7 @@ func TestBisectRefusesANonAncestor(t *testing.T) {
 func TestBisectSearchFails(t *testing.T) {
 	w := newHistoryWorld(t)
 	w.failLog = true
-	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true)
+	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestBisectSearchFails(t *testing.T) {
 
 func TestBisectRefusesBadRefs(t *testing.T) {
 	e := enginetest.Use(t, fileResolver)
-	if _, err := newModule(t).BisectRun(context.Background(), "--upload-pack=x", badRef, nil, nil, true); err == nil || !strings.Contains(err.Error(), "--good") {
+	if _, err := newModule(t).BisectRun(context.Background(), "--upload-pack=x", badRef, nil, nil, true, "", nil); err == nil || !strings.Contains(err.Error(), "--good") {
 		t.Errorf("err = %v", err)
 	}
 	for _, q := range e.Queries() {
