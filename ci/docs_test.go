@@ -19,8 +19,19 @@ import (
 	"unicode"
 )
 
-// documents are the files whose `dagger call` lines must be valid.
+// documents are the files whose `dagger call` lines must be valid, with
+// every page under contracts/docs/ (documentsOf).
 var documents = []string{"../README.md", "README.md", "../.github/workflows/contracts.yml"}
+
+// documentsOf is documents and the Markdown pages under contracts/docs/.
+func documentsOf(t *testing.T) []string {
+	t.Helper()
+	pages, err := filepath.Glob("../contracts/docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(append([]string(nil), documents...), pages...)
+}
 
 // apiFunc is a callable of an object: a method or an exported field.
 type apiFunc struct {
@@ -348,7 +359,7 @@ func TestDocumentedCommands(t *testing.T) {
 		t.Fatalf("the API read from the source looks incomplete: %v", a)
 	}
 	total := 0
-	for _, doc := range documents {
+	for _, doc := range documentsOf(t) {
 		data, err := os.ReadFile(doc)
 		if err != nil {
 			t.Fatal(err)
