@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"dagger/market-data-contracts/internal/dagger"
@@ -82,16 +84,28 @@ func loadMatrix(ctx context.Context, f *dagger.File, only []string) (*matrix.Mat
 	return m.Select(splitList(only))
 }
 
+// parseMatrixFile reads the matrix file's bytes as they are (exported
+// into the module's runtime; Contents would carry them as a UTF-8 string)
+// and parses them.
 func parseMatrixFile(ctx context.Context, f *dagger.File) (*matrix.Matrix, error) {
 	name, err := f.Name(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("--matrix: %w", err)
 	}
-	data, err := f.Contents(ctx)
+	dir, err := os.MkdirTemp("", "matrix-")
 	if err != nil {
 		return nil, fmt.Errorf("--matrix %s: %w", name, err)
 	}
-	return matrix.Parse(name, []byte(data))
+	defer os.RemoveAll(dir)
+	local := filepath.Join(dir, "matrix.yaml")
+	if _, err := f.Export(ctx, local); err != nil {
+		return nil, fmt.Errorf("--matrix %s: %w", name, err)
+	}
+	data, err := os.ReadFile(local)
+	if err != nil {
+		return nil, fmt.Errorf("--matrix %s: %w", name, err)
+	}
+	return matrix.Parse(name, data)
 }
 
 // pipArguments turns the constructor's pip options into the arguments the

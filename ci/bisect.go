@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"dagger/market-data-contracts/internal/dagger"
@@ -124,6 +125,7 @@ func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spe
 	r := suiteRunner{image: m.Image, sources: src, wheels: &wheelBuilds{}}
 	jobs := jobsOf(entries)
 	outcomes, logs := m.runJobs(ctx, r, jobs)
+	files := attachLogs(jobs, outcomes, logs) // before Assemble copies the outcomes
 	res := campaign.Assemble(entries, outcomes, "", started)
 	p := &moduleProber{m: m, runner: r, probes: campaign.NewProbes(mx, entries[1], m.PipArgs, src)}
 	result, berr := bisect.Run(ctx, h, p, goodEnd, badEnd, res.Baselines[0].Suites, res.Runs[0].Suites, opts)
@@ -131,7 +133,7 @@ func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spe
 		result = bisect.Failed(goodEnd, badEnd, berr) // the runs at both ends are still reported
 	}
 	res.Bisect, res.Finished, res.Shard = result, time.Now(), rec
-	files := attachLogs(append(jobs, p.jobs...), append(outcomes, p.outcomes...), append(logs, p.logs...))
+	maps.Copy(files, attachLogs(p.jobs, p.outcomes, p.logs))
 	run := newRun(ctx, res, files)
 	if berr != nil {
 		run.Failure = "bisect failed: " + berr.Error()

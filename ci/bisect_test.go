@@ -79,6 +79,8 @@ func (w *historyWorld) resolve(c enginetest.Chain) (any, error) {
 		return map[string]any{"exitCode": map[bool]int{true: 1}[failing], "size": len(xml), "contents": xml}[leaf], nil
 	case leaf == "exists":
 		return true, nil
+	case leaf == "combinedOutput":
+		return "pytest output of " + suiteOf(c) + "\n", nil
 	}
 	return passingSuite(c)
 }
@@ -200,6 +202,13 @@ func TestBisectRunReports(t *testing.T) {
 	}
 	if _, ok := files[d.Report]; !ok {
 		t.Errorf("no culprit probe report %s", d.Report)
+	}
+	for _, r := range append(res.Baselines, res.Runs...) {
+		for _, s := range r.Suites {
+			if _, ok := files[s.Log]; s.Log == "" || !ok {
+				t.Errorf("%s at %s: log %q not in the reports (the endpoints' logs must be named in summary.json)", s.Name, r.Label, s.Log)
+			}
+		}
 	}
 	if run.ExitCode != 0 {
 		t.Errorf("exit code %d with a culprit found", run.ExitCode)

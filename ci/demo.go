@@ -12,16 +12,16 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 )
 
-// Demo runs the bundled example ecosystem (a stand-in Core at v1.1.0,
-// v1.2.0, v2.0.0, main, feature/health-details and release/2.x; three
+// Demo runs the bundled example ecosystem (a stand-in Core with a real
+// history: v1.1.0, v1.2.0, v2.0.0, v3.0.0, main, branches; three
 // downstreams) from the module's own files, without fetching any repo
-// (pip still needs a package index). It prints the verdict table and fails
+// (pip still needs a package index, or --pip-args=--no-index with an image
+// that has pytest and pydantic). It prints the verdict table and fails
 // when a contract broke: v2.0.0 breaks pipeline and store.
 func (m *MarketDataContracts) Demo(
 	ctx context.Context,
-	// Example Core ref(s) to test, comma-separated for a compatibility matrix
+	// Example Core ref(s) to test, comma-separated for a compatibility matrix (default: main, as the host CLI's demo; v2.0.0 breaks pipeline and store)
 	// +optional
-	// +default="v2.0.0"
 	coreRef string,
 	// Also run against this example Core ref and report regressions
 	// +optional
@@ -47,9 +47,8 @@ func (m *MarketDataContracts) Demo(
 // whatever the verdict (chain `reports export --path=DIR`).
 func (m *MarketDataContracts) DemoRun(
 	ctx context.Context,
-	// Example Core ref(s) to test, comma-separated for a compatibility matrix
+	// Example Core ref(s) to test, comma-separated for a compatibility matrix (default: main, as the host CLI's demo; v2.0.0 breaks pipeline and store)
 	// +optional
-	// +default="v2.0.0"
 	coreRef string,
 	// Also run against this example Core ref and report regressions
 	// +optional
@@ -64,9 +63,6 @@ func (m *MarketDataContracts) DemoRun(
 	// +optional
 	shardDurations *dagger.File,
 ) (*Run, error) {
-	if coreRef == "" {
-		coreRef = "v2.0.0"
-	}
 	for _, ref := range append(splitList([]string{coreRef}), baselineRef) {
 		if ref != "" && !slices.Contains(examples.CoreRefs(), ref) {
 			return nil, fmt.Errorf("the example Core has no ref %q (have: %s)", ref, strings.Join(examples.CoreRefs(), ", "))

@@ -109,6 +109,7 @@ func TestFacts(t *testing.T) {
 		verdict    outcome.Verdict
 		reason     string   // substring of the reason
 		notQueried []string // leaves that must not be asked for
+		log        string   // substring of the suite's log
 	}{
 		{name: "passes", verdict: outcome.Passed},
 		{name: "tests fail", verdict: outcome.Failed, answer: func(c enginetest.Chain) (any, bool, error) {
@@ -184,6 +185,7 @@ func TestFacts(t *testing.T) {
 				return nil, false, nil
 			}},
 		{name: "core build fails", verdict: outcome.Error, reason: "build core failed (exit 1): ModuleNotFoundError: No module named 'hatchling'", notQueried: []string{"exitCode"},
+			log: "Traceback (most recent call last):\nModuleNotFoundError: No module named 'hatchling'",
 			answer: func(c enginetest.Chain) (any, bool, error) {
 				if c.Leaf().Name == "entries" {
 					return nil, true, enginetest.ExecError([]string{"timeout", "python", plan.BuildHelperPath}, 1, "", "Traceback (most recent call last):\nModuleNotFoundError: No module named 'hatchling'\n")
@@ -248,9 +250,12 @@ func TestFacts(t *testing.T) {
 				return passingSuite(c)
 			})
 			r := suiteRunner{image: "python:3.11-slim", sources: gitSources{}, wheels: &wheelBuilds{}}
-			got, _ := r.run(context.Background(), job{label: "v2.0.0", suite: s, build: p.CoreBuild})
+			got, log := r.run(context.Background(), job{label: "v2.0.0", suite: s, build: p.CoreBuild})
 			if got.Verdict != tc.verdict || !strings.Contains(got.Reason, tc.reason) {
 				t.Errorf("verdict %s %q, want %s with %q", got.Verdict, got.Reason, tc.verdict, tc.reason)
+			}
+			if !strings.Contains(log, tc.log) {
+				t.Errorf("log %q lacks %q", log, tc.log)
 			}
 			if got.Name != "pipeline" || got.Core.SHA != s.Core.SHA || got.Downstream.SHA != s.Downstream.SHA {
 				t.Errorf("outcome lost the plan's sources: %+v", got)

@@ -19,8 +19,8 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/report/github"
 )
 
-// maxLog bounds one suite's log; the end of the output is kept. Logs
-// travel to the engine inside queries (see directoryOf), so the bound is
+// maxLog bounds one suite's log; the end of the output is kept. A log
+// reaches the module as a string in the engine's answer, so the bound is
 // tighter than the host runner's.
 const maxLog = 2 << 20
 
@@ -108,23 +108,23 @@ func attachLogs(jobs []job, outcomes []outcome.Suite, logs []string) map[string]
 
 // newRun writes the reports of res and the logs into a scratch directory
 // with the report package, as the CLI does, and returns them as a
-// Directory with the table and GitHub outputs. A report that cannot be
-// written (or handed to the engine) does not lose the verdicts: the run
-// keeps its table, which then names what failed, and fails as the CLI
-// does in that case (exit 1); Reports holds what was written.
+// Directory (handed to the engine byte for byte, see stageDir) with the
+// table and GitHub outputs. A report that cannot be written (or handed to
+// the engine) does not lose the verdicts: the run keeps its table, which
+// then names what failed, and fails as the CLI does in that case (exit
+// 1); Reports holds what was written.
 func newRun(ctx context.Context, res *report.Result, logs map[string]string) *Run {
-	dir, err := os.MkdirTemp("", "contract-reports-")
+	dir, rel, err := scratchDir("contract-reports-")
 	if err != nil {
 		res.Classify() // report.Write would have
 		return summarize(res, dag.Directory(), fmt.Errorf("writing the reports: %w", err))
 	}
-	defer os.RemoveAll(dir)
 	err = errors.Join(writeFiles(dir, logs), report.Write(dir, res))
 	if err != nil {
 		res.Classify() // Write may have stopped before classifying
 		err = fmt.Errorf("writing the reports: %w", err)
 	}
-	reports, derr := directoryOf(ctx, os.DirFS(dir))
+	reports, derr := stageDir(ctx, rel)
 	if derr != nil {
 		reports = dag.Directory()
 		err = errors.Join(err, fmt.Errorf("handing the reports to the engine: %w", derr))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io/fs"
 	"slices"
@@ -100,14 +101,13 @@ func TestLaterLayersFilesComeAfterTheDownstreamLayer(t *testing.T) {
 		t.Fatal("no pytest exec")
 	}
 	c := chains[0]
+	written := workspaceFiles(t, e, c)
 	file := func(path string) int {
-		for i, f := range c {
-			if f.Name == "withNewFile" && f.Str("path") == workPath(path) {
-				return i
-			}
+		w, ok := written[path]
+		if !ok {
+			t.Fatalf("%s is never written: %s", path, c)
 		}
-		t.Fatalf("%s is never written: %s", path, c)
-		return -1
+		return w.at
 	}
 	lastDownstream := -1
 	for _, i := range c.Index("withExec") {
@@ -297,22 +297,22 @@ func TestDemoRefs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(run.Summary, "v2.0.0") || run.ExitCode != 0 {
+	if !strings.Contains(run.Summary, "main@") || strings.Contains(run.Summary, "v2.0.0") || run.ExitCode != 0 {
 		t.Errorf("default demo ref: exit %d\n%s", run.ExitCode, run.Summary)
 	}
 }
 
-// sameFiles checks that a directory built with withNewFile holds exactly
-// the files of want.
+// sameFiles checks that a directory the module handed to the engine holds
+// exactly the files of want, byte for byte.
 func sameFiles(dir enginetest.Chain, want fs.FS) error {
-	got := map[string]string{}
-	for _, f := range dir[1:] {
-		got[f.Str("path")] = f.Str("contents")
+	got, err := enginetest.Files(dir)
+	if err != nil {
+		return err
 	}
 	n := 0
-	err := walkFiles(want, func(path string, data []byte) error {
+	err = walkFiles(want, func(path string, data []byte) error {
 		n++
-		if got[path] != string(data) {
+		if !bytes.Equal(got[path], data) {
 			return &fs.PathError{Op: "compare", Path: path, Err: fs.ErrInvalid}
 		}
 		return nil

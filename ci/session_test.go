@@ -93,8 +93,6 @@ func (w *world) resolve(c enginetest.Chain) (any, error) {
 		return tokenPlaintext, nil
 	case leaf == "sync" && c[0].Name == "container":
 		return w.syncContainer(c)
-	case leaf == "export" && c[0].Name == "directory":
-		return exportDirectory(c)
 	case leaf == "entries":
 		return []string{testWheel}, nil
 	case leaf == "sync", leaf == "exists":
@@ -179,8 +177,39 @@ func (staticResolver) Resolve(_ context.Context, repo, ref string) (string, erro
 	return fakeSHA(repo, ref), nil
 }
 
-// reportsOf rebuilds the Reports directory from the withNewFile calls the
-// module sent, and loads it with the report package.
+// workspaceFile is a file a chain writes into the workspace: where in the
+// chain (the withDirectory call) and what.
+type workspaceFile struct {
+	at      int
+	content string
+}
+
+// workspaceFiles returns the files c writes into the workspace, by path
+// relative to it: the plan files, staged as directories copied onto /work.
+func workspaceFiles(t *testing.T, e *enginetest.Engine, c enginetest.Chain) map[string]workspaceFile {
+	t.Helper()
+	out := map[string]workspaceFile{}
+	for _, i := range c.Index("withDirectory") {
+		if c[i].Str("path") != workRoot {
+			continue
+		}
+		src, ok := e.Object(c[i].Str("source"))
+		if !ok {
+			t.Fatalf("withDirectory of an unknown directory: %s", c[i])
+		}
+		files, err := enginetest.Files(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rel, data := range files {
+			out[rel] = workspaceFile{at: i, content: string(data)}
+		}
+	}
+	return out
+}
+
+// reportsOf reads the Reports directory the module handed to the engine
+// (enginetest.Files) and loads it with the report package.
 func reportsOf(t *testing.T, e *enginetest.Engine, r *Run) (*report.Result, map[string]string) {
 	t.Helper()
 	id, err := r.Reports.ID(context.Background())
@@ -188,51 +217,30 @@ func reportsOf(t *testing.T, e *enginetest.Engine, r *Run) (*report.Result, map[
 		t.Fatal(err)
 	}
 	chain, ok := e.Object(string(id))
-	if !ok || chain[0].Name != "directory" {
-		t.Fatalf("Reports is %v, want a directory built file by file", chain)
+	if !ok {
+		t.Fatalf("Reports %s was not made by the module", id)
+	}
+	data, err := enginetest.Files(chain)
+	if err != nil {
+		t.Fatalf("Reports is %v: %v", chain, err)
 	}
 	dir := t.TempDir()
-	files, err := writeDirectory(chain, dir)
-	if err != nil {
-		t.Fatal(err)
+	files := map[string]string{}
+	for rel, b := range data {
+		files[rel] = string(b)
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	res, err := report.Load(dir)
 	if err != nil {
 		t.Fatalf("report.Load of the exported reports: %v", err)
 	}
 	return res, files
-}
-
-// writeDirectory writes the files of a directory built with withNewFile
-// (chain: directory.withNewFile...) under dir, as an export would, and
-// returns them by path.
-func writeDirectory(chain enginetest.Chain, dir string) (map[string]string, error) {
-	files := map[string]string{}
-	for _, f := range chain[1:] {
-		if f.Name != "withNewFile" {
-			return nil, fmt.Errorf("directory built with %s", f.Name)
-		}
-		files[f.Str("path")] = f.Str("contents")
-		p := filepath.Join(dir, filepath.FromSlash(f.Str("path")))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(p, []byte(f.Str("contents")), 0o644); err != nil {
-			return nil, err
-		}
-	}
-	return files, nil
-}
-
-// exportDirectory answers directory...export(path:) as the engine does
-// inside a module: it writes the directory's files at path (in the module's
-// runtime, here this test process) and returns the path.
-func exportDirectory(c enginetest.Chain) (any, error) {
-	path := c.Leaf().Str("path")
-	if _, err := writeDirectory(c[:len(c)-1], path); err != nil {
-		return nil, err
-	}
-	return path, nil
 }
 
 func TestRunVerdictsAndReports(t *testing.T) {
@@ -359,10 +367,9 @@ func checkSuiteChain(t *testing.T, e *enginetest.Engine, s plan.Suite, c enginet
 			t.Errorf("env %s=%s not set", env.Name, env.Value)
 		}
 	}
+	written := workspaceFiles(t, e, c)
 	for _, f := range s.Files {
-		if !slices.ContainsFunc(c, func(g enginetest.Field) bool {
-			return g.Name == "withNewFile" && g.Str("path") == "/work/"+f.Path && g.Str("contents") == f.Content
-		}) {
+		if w, ok := written[f.Path]; !ok || w.content != f.Content {
 			t.Errorf("plan file %s not written", f.Path)
 		}
 	}

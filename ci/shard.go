@@ -42,18 +42,22 @@ func (m *MarketDataContracts) Merge(
 		}
 		paths = append(paths, p)
 	}
-	out := filepath.Join(tmp, "merged")
+	out, rel, err := scratchDir("contract-reports-")
+	if err != nil {
+		return nil, err
+	}
 	res, err := shard.Merge(out, paths)
 	if err != nil {
+		os.RemoveAll(out)
 		// Name the directories as the caller gave them, not by their copies.
 		msg := strings.ReplaceAll(err.Error(), tmp+string(os.PathSeparator)+"dirs-", "--dirs #")
 		return nil, fmt.Errorf("merge: %s", msg)
 	}
-	reports, err := directoryOf(ctx, os.DirFS(out))
+	reports, err := stageDir(ctx, rel)
 	if err != nil {
 		return summarize(res, dag.Directory(), fmt.Errorf("handing the reports to the engine: %w", err)), nil
 	}
-	return summarize(res, reports, nil), nil // before tmp goes: the GitHub logs are read from it
+	return summarize(res, reports, nil), nil
 }
 
 // shardOf keeps --shard's share of mx (all of it without --shard) and

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -111,8 +109,9 @@ func (e exampleSources) Resolve(_ context.Context, repo, ref string) (string, er
 	return treeDigest(fsys)
 }
 
-// Tree builds the example tree as a directory, file by file.
-func (e exampleSources) Tree(ctx context.Context, src plan.Source) (*dagger.Directory, error) {
+// Tree hands the example tree to the engine, byte for byte (stageFS: the
+// store's requirements file is UTF-16).
+func (e exampleSources) Tree(_ context.Context, src plan.Source) (*dagger.Directory, error) {
 	fsys, err := e.files(src.Repo, src.Ref)
 	if err != nil {
 		return nil, err
@@ -124,62 +123,5 @@ func (e exampleSources) Tree(ctx context.Context, src plan.Source) (*dagger.Dire
 	if d != src.SHA {
 		return nil, fmt.Errorf("%s@%s: tree digest %s does not match the plan's %s", src.Repo, src.Ref, d, src.SHA)
 	}
-	return directoryOf(ctx, fsys)
-}
-
-// treeDigest is a deterministic 40-hex digest of a tree's paths and
-// contents (SHA-1 over each regular file's path, size and bytes, in
-// lexical order). It stands in for a commit SHA where there is no git; it
-// is not a git tree or commit id.
-func treeDigest(fsys fs.FS) (string, error) {
-	h := sha1.New()
-	err := walkFiles(fsys, func(path string, data []byte) error {
-		fmt.Fprintf(h, "%s\x00%d\x00", path, len(data))
-		h.Write(data)
-		return nil
-	})
-	if err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// syncEvery bounds the file contents one query carries: directoryOf syncs
-// the directory built so far once this much was added, and continues from
-// its ID.
-const syncEvery = 4 << 20
-
-// directoryOf builds a directory holding fsys's regular files. File
-// contents travel inside the queries (WithNewFile), so it syncs every
-// syncEvery bytes to keep each query bounded.
-func directoryOf(ctx context.Context, fsys fs.FS) (*dagger.Directory, error) {
-	dir := dag.Directory()
-	pending := 0
-	err := walkFiles(fsys, func(path string, data []byte) error {
-		if pending > 0 && pending+len(data) > syncEvery {
-			synced, err := dir.Sync(ctx)
-			if err != nil {
-				return err
-			}
-			dir, pending = synced, 0
-		}
-		dir = dir.WithNewFile(path, string(data))
-		pending += len(data)
-		return nil
-	})
-	return dir, err
-}
-
-// walkFiles calls fn for every regular file of fsys, in lexical order.
-func walkFiles(fsys fs.FS, fn func(path string, data []byte) error) error {
-	return fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		data, err := fs.ReadFile(fsys, path)
-		if err != nil {
-			return err
-		}
-		return fn(path, data)
-	})
+	return stageFS(fsys)
 }

@@ -64,41 +64,6 @@ func TestExampleSourcesResolve(t *testing.T) {
 	}
 }
 
-func TestExampleSourcesTree(t *testing.T) {
-	e := enginetest.Use(t, func(enginetest.Chain) (any, error) { return nil, nil })
-	ctx := context.Background()
-	var src exampleSources
-	repo := examplePrefix + examples.Pipeline
-	sha, err := src.Resolve(ctx, repo, "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := src.Tree(ctx, plan.Source{Name: "pipeline", Repo: repo, Ref: "main", SHA: sha})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := dir.ID(ctx); err != nil {
-		t.Fatal(err)
-	}
-	chain := e.Leaves("id")[0]
-	var files []string
-	for _, f := range chain[1 : len(chain)-1] {
-		files = append(files, f.Str("path"))
-	}
-	joined := strings.Join(files, " ")
-	for _, want := range []string{"pyproject.toml", "tests/contracts/__init__.py"} {
-		if !strings.Contains(joined, want) {
-			t.Errorf("example directory lacks %s: %s", want, joined)
-		}
-	}
-	if chain[0].Name != "directory" || len(files) < 3 {
-		t.Errorf("example directory built as %s", chain)
-	}
-	if _, err := src.Tree(ctx, plan.Source{Name: "pipeline", Repo: repo, Ref: "main", SHA: strings.Repeat("0", 40)}); err == nil {
-		t.Error("a tree whose digest differs from the plan's was accepted")
-	}
-}
-
 // gitResolver answers ref and commit lookups from a table; other refs fail.
 func gitResolver(shas map[string]string) enginetest.Resolver {
 	return func(c enginetest.Chain) (any, error) {
@@ -219,36 +184,5 @@ func TestGitSourcesTree(t *testing.T) {
 	got := e.Leaves("id")
 	if len(got) != 1 || !got[0].Has("git", "commit", "tree", "id") || got[0][1].Str("id") != sha {
 		t.Errorf("tree fetched as %v, want git(url).commit(sha).tree", got)
-	}
-}
-
-func TestDirectoryOfBoundsQueries(t *testing.T) {
-	e := enginetest.Use(t, func(enginetest.Chain) (any, error) { return nil, nil })
-	ctx := context.Background()
-	big := strings.Repeat("x", 3<<20)
-	fsys := fstest.MapFS{"a.log": {Data: []byte(big)}, "b.log": {Data: []byte(big)}, "c/d.log": {Data: []byte(big)}, "e.txt": {Data: []byte("small")}}
-	dir, err := directoryOf(ctx, fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := dir.ID(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range e.Queries() {
-		if len(q.Text) > syncEvery+4096 {
-			t.Errorf("a query carries %d bytes, over the %d bound", len(q.Text), syncEvery)
-		}
-	}
-	if n := len(e.Leaves("sync")); n != 2 {
-		t.Errorf("%d syncs for 3 files of 3 MiB, want 2", n)
-	}
-	chain, _ := e.Object(string(id))
-	var paths []string
-	for _, f := range chain[1:] {
-		paths = append(paths, f.Str("path"))
-	}
-	if strings.Join(paths, " ") != "a.log b.log c/d.log e.txt" || chain[1].Str("contents") != big {
-		t.Errorf("directory holds %v", paths)
 	}
 }

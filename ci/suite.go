@@ -129,6 +129,9 @@ func (r suiteRunner) collect(ctx context.Context, j job, log *strings.Builder) o
 	}
 	wheel, err := r.wheels.get(ctx, r.image, s.Core, j.build, core)
 	if err != nil {
+		if be := (*buildError)(nil); errors.As(err, &be) {
+			log.WriteString(be.output)
+		}
 		return fail(err.Error())
 	}
 	ctr, err = coreLayer(ctr, s, wheel).Sync(ctx)
@@ -194,12 +197,18 @@ func workspace(image string, env []plan.EnvVar, files []plan.File) *dagger.Conta
 	return withFiles(c, files)
 }
 
-// withFiles writes plan files into the workspace.
+// withFiles writes plan files into the workspace, byte for byte
+// (stageFS). A file that cannot be staged fails the exec that follows,
+// naming it, so the suite reports it as its error.
 func withFiles(c *dagger.Container, files []plan.File) *dagger.Container {
-	for _, f := range files {
-		c = c.WithNewFile(workPath(f.Path), f.Content)
+	if len(files) == 0 {
+		return c
 	}
-	return c
+	dir, err := stageFS(filesFS(files))
+	if err != nil {
+		return c.WithError(err.Error())
+	}
+	return c.WithDirectory(workRoot, dir)
 }
 
 // downstreamLayer mounts the downstream and installs it, without Core. It

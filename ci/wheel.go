@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -82,6 +81,13 @@ func (w *wheelBuilds) get(ctx context.Context, image string, core plan.Source, b
 	return wheel, err
 }
 
+// buildError is a failed Core build: the reason every suite that needs
+// the wheel reports, and the build's output, which each of them logs (as
+// the host runner's suites do).
+type buildError struct{ reason, output string }
+
+func (e *buildError) Error() string { return e.reason }
+
 // buildWheel runs the build steps in a container holding Core at
 // plan.CoreDir and reads the name of the one wheel they left.
 func buildWheel(ctx context.Context, image string, b plan.CoreBuild, tree *dagger.Directory) (builtWheel, error) {
@@ -92,7 +98,7 @@ func buildWheel(ctx context.Context, image string, b plan.CoreBuild, tree *dagge
 	dir := c.Directory(workPath(plan.WheelDir))
 	entries, err := dir.Entries(ctx)
 	if err != nil {
-		return builtWheel{}, errors.New(stepFailure("build core", b.Steps, buildTimeout, nil, err))
+		return builtWheel{}, &buildError{reason: stepFailure("build core", b.Steps, buildTimeout, nil, err), output: execOutput(err)}
 	}
 	var wheels []string
 	for _, e := range entries {

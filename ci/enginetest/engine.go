@@ -11,9 +11,11 @@
 // continued through node(id:). The fake expands both, so a test sees every
 // query as the full Chain of calls that produced its value.
 //
-// The fake knows nothing of Dagger's semantics: it builds no containers
-// and runs nothing. It shows what the module asks the engine to do, not
-// that an engine would succeed.
+// The fake knows almost nothing of Dagger's semantics: it builds no
+// containers and runs nothing. It carries out only plain data (files and
+// directories made from strings or read from the module's scratch
+// workdir, and their export: see Files). It shows what the module asks
+// the engine to do, not that an engine would succeed.
 package enginetest
 
 import (
@@ -270,11 +272,16 @@ func (e *Engine) answer(text string) response {
 	return response{Data: value}
 }
 
-// value answers a chain's leaf: IDs are made here, the rest by the test.
+// value answers a chain's leaf: IDs and the export of plain data (see
+// Files) are made here, the rest by the test.
 func (e *Engine) value(c Chain) (any, error) {
 	switch c.Leaf().Name {
 	case "id":
 		return e.newID(c[:len(c)-1]), nil
+	case "export":
+		if v, ok, err := export(c); ok {
+			return v, err
+		}
 	case "sync":
 		v, err := e.resolve(c)
 		if err != nil || v != nil {

@@ -26,9 +26,10 @@
 // v3.0.0 moves the protocols to market_data_core.ports: pipeline's
 // conformance module no longer imports (a collection error Core caused)
 // while its other contract files run; orchestrator's structured-log
-// contracts, which run only against Core 3, import loguru, which
-// orchestrator does not install (an environment error). Expected records
-// the verdicts.
+// contracts, which run only against Core 3, import market_data_logbus, an
+// internal package that no public index or distribution provides (an
+// environment error, the same on every machine). Expected records the
+// verdicts.
 package examples
 
 import (

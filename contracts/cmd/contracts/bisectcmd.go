@@ -34,8 +34,6 @@ func (b *bisectOptions) check(o *options) error {
 	switch {
 	case b.good == "" || b.bad == "":
 		return usagef("--good and --bad are both needed")
-	case len(o.coreRefs) > 0 || o.baselineRef != "" || o.coreSource != "":
-		return usagef("--core-ref, --baseline-ref and --core-source do not apply to bisect: --good and --bad name the range")
 	case len(o.pythons) > 1:
 		return usagef("bisect takes one --python")
 	}
@@ -52,7 +50,7 @@ func (b *bisectOptions) check(o *options) error {
 func cmdBisect(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	var o options
 	var b bisectOptions
-	fs := newFlagSet("bisect", &o, stderr)
+	fs := newFlagSet("bisect", &o, stderr, bisectGroups)
 	b.flags(fs, "", "")
 	if err := o.parse(fs, args); err != nil {
 		return exitUsage, err
@@ -71,7 +69,7 @@ func cmdBisect(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 func cmdDemoBisect(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	var o options
 	var b bisectOptions
-	fs := newFlagSet("demo-bisect", &o, stderr)
+	fs := newFlagSet("demo-bisect", &o, stderr, bisectGroups&^matrixFlag)
 	b.flags(fs, "v1.2.0", "v2.0.0")
 	dir := fs.String("dir", "", "materialize the example repos in `DIR` (default: demo-ecosystem in the cache dir)")
 	if err := o.parse(fs, args); err != nil {
@@ -79,9 +77,6 @@ func cmdDemoBisect(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if err := b.check(&o); err != nil {
 		return exitUsage, err
-	}
-	if o.matrixFile != "" {
-		return exitUsage, usagef("--matrix does not apply to demo-bisect: the demo brings its own")
 	}
 	m, unlock, err := demoMatrix(ctx, &o, *dir, stderr)
 	if err != nil {

@@ -4,7 +4,7 @@ package main
 // ecosystem with real git, pip and pytest: Core v3.0.0 moves the
 // protocols, so pipeline's conformance module cannot be imported while its
 // other contract files run, and orchestrator's structured-log module
-// cannot import loguru, which is not installed.
+// cannot import market_data_logbus, an internal package no index has.
 
 import (
 	"os"
@@ -20,25 +20,18 @@ const (
 	conformanceFile = "tests/contracts/test_protocol_conformance.py"
 	// movedProtocols is the exception it raises against v3.0.0.
 	movedProtocols = "ModuleNotFoundError: No module named 'market_data_core.protocols'"
-	// structuredLogs is orchestrator's module that imports loguru against Core 3.
+	// structuredLogs is orchestrator's module that imports the internal
+	// market_data_logbus against Core 3.
 	structuredLogs = "tests.contracts.test_structured_logs"
+	// missingLogbus is the exception it raises: no index has the package.
+	missingLogbus = "No module named 'market_data_logbus'"
 )
-
-// requireNoLoguru fails (never skips) when loguru is importable: the
-// example's environment error needs it absent.
-func requireNoLoguru(t *testing.T) {
-	t.Helper()
-	if exec.Command("python3", "-c", "import loguru").Run() == nil {
-		t.Fatal("python3 can import loguru: the example's environment error (orchestrator against Core 3) cannot happen here")
-	}
-}
 
 // TestCollectionErrorsWithoutBaseline: against v3.0.0, pipeline fails with
 // the other files' individual passes and failures and one error case for
 // the conformance module carrying the real exception, located in the test
-// module; orchestrator is an error naming loguru. Every report says so.
+// module; orchestrator is an error naming market_data_logbus. Every report says so.
 func TestCollectionErrorsWithoutBaseline(t *testing.T) {
-	requireNoLoguru(t)
 	out := t.TempDir()
 	code, stdout, stderr := demo(t, out, "--core-ref", "v3.0.0", "--reruns", "1")
 	if code != exitBroken {
@@ -59,7 +52,7 @@ func TestCollectionErrorsWithoutBaseline(t *testing.T) {
 	reasons := map[string]string{"pipeline": suiteReason(t, out, "pipeline"), "orchestrator": suiteReason(t, out, "orchestrator")}
 	for name, want := range map[string][]string{
 		"pipeline":     {"failed: could not collect " + conformanceFile + ":", movedProtocols},
-		"orchestrator": {"error: could not collect tests/contracts/test_structured_logs.py:", "No module named 'loguru'", "module loguru is not installed"},
+		"orchestrator": {"error: could not collect tests/contracts/test_structured_logs.py:", missingLogbus, "module market_data_logbus is not installed"},
 	} {
 		for _, w := range want {
 			if !strings.Contains(reasons[name], w) {
@@ -69,7 +62,7 @@ func TestCollectionErrorsWithoutBaseline(t *testing.T) {
 	}
 	md := readFile(t, filepath.Join(out, "summary.md"))
 	for where, text := range map[string]string{"terminal": stdout, "summary.md": md, "junit.xml": readFile(t, filepath.Join(out, "junit.xml"))} {
-		for _, w := range []string{movedProtocols, "No module named 'loguru'"} {
+		for _, w := range []string{movedProtocols, missingLogbus} {
 			if !strings.Contains(text, w) {
 				t.Errorf("%s lacks %q", where, w)
 			}
@@ -88,7 +81,6 @@ func TestCollectionErrorsWithoutBaseline(t *testing.T) {
 // regressed with the collection exception, next to the other files'
 // regressions, and none is "removed".
 func TestCollectionErrorsAgainstBaseline(t *testing.T) {
-	requireNoLoguru(t)
 	out := t.TempDir()
 	code, stdout, stderr := demo(t, out, "--core-ref", "v3.0.0", "--baseline-ref", "v2.0.0")
 	if code != exitBroken {

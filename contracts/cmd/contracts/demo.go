@@ -15,13 +15,10 @@ import (
 // temporary directory (or --dir) and runs it like any matrix.
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	var o options
-	fs := newFlagSet("demo", &o, stderr)
+	fs := newFlagSet("demo", &o, stderr, demoGroups)
 	dir := fs.String("dir", "", "materialize the example repos in `DIR` (default: demo-ecosystem in the cache dir, so later demos reuse the cached environments)")
 	if err := o.parse(fs, args); err != nil {
 		return exitUsage, err
-	}
-	if o.matrixFile != "" {
-		return exitUsage, usagef("--matrix does not apply to demo: the demo brings its own")
 	}
 	m, unlock, err := demoMatrix(ctx, &o, *dir, stderr)
 	if err != nil {

@@ -69,26 +69,72 @@ type options struct {
 // (build backends come from the interpreter's preinstalled packages).
 var offlinePipArgs = []string{"--no-index", "--no-build-isolation"}
 
-func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
+// flagGroup is a group of flags that some commands take: each command's
+// flag set (and so its -h) holds exactly the flags it accepts.
+type flagGroup uint
+
+// The flag groups besides the ones every command takes (--only, the pip,
+// cache and token flags).
+const (
+	// refFlags: --core-ref, --core-source, --baseline-ref (bisect names
+	// its range with --good and --bad instead).
+	refFlags flagGroup = 1 << iota
+	// matrixFlag: --matrix (the demos bring their own).
+	matrixFlag
+	// runFlags: --jobs, --reruns (plan runs nothing).
+	runFlags
+	// reportFlags: --out, --format (plan prints JSON to stdout).
+	reportFlags
+	// failOnFlag: --fail-on (bisect's exit code says what it found).
+	failOnFlag
+	// pythonMatrix: --python may repeat (bisect takes one).
+	pythonMatrix
+)
+
+// The flag groups of each command.
+const (
+	runGroups    = refFlags | matrixFlag | runFlags | reportFlags | failOnFlag | pythonMatrix
+	demoGroups   = refFlags | runFlags | reportFlags | failOnFlag | pythonMatrix
+	planGroups   = refFlags | matrixFlag | pythonMatrix
+	bisectGroups = matrixFlag | runFlags | reportFlags
+)
+
+// newFlagSet makes the flag set of a command that takes groups.
+func newFlagSet(name string, o *options, stderr io.Writer, groups flagGroup) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Var(&o.coreRefs, "core-ref", "Core `ref`(s) to test: tag, branch, full or short SHA, refs/pull/N/head; comma-separated or repeated for a compatibility matrix (default: the matrix's core.ref)")
-	fs.StringVar(&o.coreSource, "core-source", "", "test a local Core working copy `DIR` (uncommitted changes included) instead of a ref")
-	fs.StringVar(&o.matrixFile, "matrix", "", "matrix `FILE` replacing the embedded default")
+	if groups&refFlags != 0 {
+		fs.Var(&o.coreRefs, "core-ref", "Core `ref`(s) to test: tag, branch, full or short SHA, refs/pull/N/head; comma-separated or repeated for a compatibility matrix (default: the matrix's core.ref)")
+		fs.StringVar(&o.coreSource, "core-source", "", "test a local Core working copy `DIR` (uncommitted changes included) instead of a ref")
+		fs.StringVar(&o.baselineRef, "baseline-ref", "", "also run against Core at this `ref` and report regressions (pass to fail) instead of plain failures")
+	}
+	if groups&matrixFlag != 0 {
+		fs.StringVar(&o.matrixFile, "matrix", "", "matrix `FILE` replacing the embedded default")
+	}
 	fs.Var(&o.only, "only", "run only these downstreams (comma-separated `names`)")
-	fs.StringVar(&o.baselineRef, "baseline-ref", "", "also run against Core at this `ref` and report regressions (pass to fail) instead of plain failures")
-	fs.StringVar(&o.failOn, "fail-on", "", "`policy` that makes the exit code 1: regressions or failures (default: regressions with --baseline-ref, else failures)")
-	fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "suites run in parallel")
-	fs.IntVar(&o.reruns, "reruns", 0, "rerun each failing test up to `N` times alone; one that passes is flaky")
-	fs.StringVar(&o.out, "out", "contract-reports", "report `DIR` (per-suite JUnit, junit.xml, summary.json, summary.md, logs/)")
-	fs.Var(&o.pythons, "python", "`interpreter`(s) to build virtualenvs from (default python3); repeat for a Python matrix")
+	if groups&failOnFlag != 0 {
+		fs.StringVar(&o.failOn, "fail-on", "", "`policy` that makes the exit code 1: regressions or failures (default: regressions with --baseline-ref, else failures)")
+	}
+	o.jobs, o.format = runtime.NumCPU(), "text"
+	if groups&runFlags != 0 {
+		fs.IntVar(&o.jobs, "jobs", o.jobs, "suites run in parallel")
+		fs.IntVar(&o.reruns, "reruns", 0, "rerun each failing test up to `N` times alone (0..10); one that passes is flaky")
+	}
+	if groups&reportFlags != 0 {
+		fs.StringVar(&o.out, "out", "contract-reports", "report `DIR` (per-suite JUnit, junit.xml, summary.json, summary.md, logs/)")
+		fs.StringVar(&o.format, "format", o.format, "`format`: text, or github to also publish a job summary, annotations and outputs to GitHub Actions")
+	}
+	if groups&pythonMatrix != 0 {
+		fs.Var(&o.pythons, "python", "`interpreter`(s) to build virtualenvs from (default python3); repeat for a Python matrix")
+	} else {
+		fs.Var(&o.pythons, "python", "`interpreter` to build virtualenvs from (default python3)")
+	}
 	fs.Var(&o.pipArgs, "pip-arg", "extra `argument` for every pip install (repeatable), e.g. --pip-arg=--index-url=https://mirror/simple")
 	fs.BoolVar(&o.systemSite, "system-site-packages", false, "give virtualenvs the interpreter's preinstalled packages")
 	fs.BoolVar(&o.offline, "offline", false, "no package index: same as --system-site-packages --pip-arg=--no-index --pip-arg=--no-build-isolation")
 	fs.StringVar(&o.cacheDir, "cache-dir", defaultCacheDir(), "cache `DIR` for git mirrors and downstream environments")
 	fs.StringVar(&o.tokenEnv, "token-env", "GITHUB_TOKEN", "environment `variable` holding a token for private repos on https://github.com/ (never passed to suites)")
 	fs.StringVar(&o.tokenFile, "token-file", "", "read the token from `FILE` instead (keeps it out of every process environment)")
-	fs.StringVar(&o.format, "format", "text", "`format`: text, or github to also publish a job summary, annotations and outputs to GitHub Actions")
 	fs.StringVar(&o.shard, "shard", "", "run only shard `K/N` of the downstreams (the same split on every machine; merge the shards' reports with contracts merge)")
 	fs.StringVar(&o.shardTimes, "shard-durations", "", "balance the shards by the suite durations in `FILE`, a previous run's summary.json (default: by count)")
 	return fs

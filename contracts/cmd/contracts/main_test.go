@@ -235,3 +235,57 @@ var expectedRegressions = []string{
 	"pipeline: tests.contracts.test_feedback_flow::test_published_feedback_reaches_the_rate_coordinator",
 	"store: tests.contracts.test_feedback_event_contracts::test_feedback_event_core_subset_parseable",
 }
+
+// TestHelpListsWhatEachCommandAccepts: each command's -h lists the flags
+// it takes and no other, and a flag it does not list is refused (exit 2).
+func TestHelpListsWhatEachCommandAccepts(t *testing.T) {
+	common := []string{"only", "pip-arg", "system-site-packages", "offline", "cache-dir", "token-env", "token-file", "python", "shard", "shard-durations"}
+	for cmd, want := range map[string][]string{
+		"run":         {"core-ref", "core-source", "baseline-ref", "matrix", "fail-on", "jobs", "reruns", "out", "format"},
+		"demo":        {"core-ref", "core-source", "baseline-ref", "fail-on", "jobs", "reruns", "out", "format", "dir"},
+		"plan":        {"core-ref", "core-source", "baseline-ref", "matrix"},
+		"bisect":      {"good", "bad", "descend", "matrix", "jobs", "reruns", "out", "format"},
+		"demo-bisect": {"good", "bad", "descend", "jobs", "reruns", "out", "format", "dir"},
+		"report":      {"from", "format", "token-env"},
+		"merge":       {"out", "format", "token-env"},
+	} {
+		code, _, stderr := cli(t, cmd, "-h")
+		if code != exitOK {
+			t.Errorf("%s -h: exit %d", cmd, code)
+		}
+		listed := helpFlags(stderr)
+		if cmd != "report" && cmd != "merge" {
+			want = append(want, common...)
+		}
+		slices.Sort(want)
+		if !slices.Equal(listed, want) {
+			t.Errorf("%s -h lists %v, want %v", cmd, listed, want)
+		}
+		for _, f := range []string{"core-ref", "matrix", "out", "fail-on", "good", "dir"} {
+			if slices.Contains(listed, f) {
+				continue
+			}
+			if code, _, stderr := cli(t, cmd, "--"+f+"=x"); code != exitUsage || !strings.Contains(stderr, "-"+f) {
+				t.Errorf("%s --%s=x: exit %d (%s), want 2 naming the flag", cmd, f, code, lastLine(stderr))
+			}
+		}
+	}
+}
+
+// helpFlags are the flag names a flag set's usage lists, sorted.
+func helpFlags(usage string) []string {
+	var out []string
+	for _, l := range strings.Split(usage, "\n") {
+		if name, ok := strings.CutPrefix(l, "  -"); ok {
+			name, _, _ = strings.Cut(name, " ")
+			out = append(out, strings.TrimSpace(name))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}

@@ -10,7 +10,7 @@ import (
 // every argv, environment and timeout. It runs nothing but git resolution.
 func cmdPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	var o options
-	if err := o.parse(newFlagSet("plan", &o, stderr), args); err != nil {
+	if err := o.parse(newFlagSet("plan", &o, stderr, planGroups), args); err != nil {
 		return exitUsage, err
 	}
 	m, err := o.loadMatrix()

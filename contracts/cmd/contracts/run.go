@@ -20,7 +20,7 @@ import (
 // cmdRun runs the matrix's contract suites on the host.
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	var o options
-	if err := o.parse(newFlagSet("run", &o, stderr), args); err != nil {
+	if err := o.parse(newFlagSet("run", &o, stderr, runGroups), args); err != nil {
 		return exitUsage, err
 	}
 	m, err := o.loadMatrix()

@@ -127,7 +127,29 @@ func runFaults(t *testing.T, h *harness, faults []fault, healthy []string) map[s
 			t.Errorf("%s: %s (%q), want %s with a reason naming %q\n%s", s.Name, s.Verdict, s.Reason, f.verdict, f.reason, tail(h.log(s)))
 		}
 	}
+	checkLogs(t, h, got)
 	return got
+}
+
+// checkLogs: a suite has a log exactly when it printed something (as in
+// the Dagger module): a named log is there and not empty, and no empty
+// log is left for a suite that stopped before any step (a ref that does
+// not resolve).
+func checkLogs(t *testing.T, h *harness, suites map[string]outcome.Suite) {
+	t.Helper()
+	for name, s := range suites {
+		path := filepath.Join(h.out, "logs", "v1.2.0", name+".log")
+		info, err := os.Stat(path)
+		switch {
+		case s.Log == "" && err == nil:
+			t.Errorf("%s: a log file %s that summary.json does not name (%d bytes)", name, path, info.Size())
+		case s.Log != "" && (err != nil || info.Size() == 0):
+			t.Errorf("%s: log %s is missing or empty: %v", name, s.Log, err)
+		}
+	}
+	if s := suites["bad-ref"]; s.Name != "" && s.Log != "" {
+		t.Errorf("bad-ref stopped before any step but has a log %s", s.Log)
+	}
 }
 
 // leakTest passes and leaves a child behind in a session of its own (out

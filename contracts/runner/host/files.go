@@ -28,11 +28,14 @@ func openLog(path string) (*logFile, error) {
 	return &logFile{f: f, cappedWriter: &cappedWriter{w: f, max: MaxLog}}, nil
 }
 
-// finish notes how much output was dropped.
-func (l *logFile) finish() {
+// finish notes how much output was dropped. It reports whether the log
+// holds anything: a suite that printed nothing (a clone that failed before
+// any step ran) has no log, as in the Dagger module.
+func (l *logFile) finish() bool {
 	if l.dropped > 0 {
 		fmt.Fprintf(l.f, "\n[log truncated: %d more bytes of output were dropped]\n", l.dropped)
 	}
+	return l.n > 0 || l.dropped > 0
 }
 
 // Close closes the file.

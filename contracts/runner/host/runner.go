@@ -171,13 +171,13 @@ func (r *Runner) runSuite(parent context.Context, j Job) outcome.Suite {
 	start := time.Now()
 	res := base(j.Suite)
 	logRel := filepath.Join("logs", j.Label, j.Suite.Name+".log")
-	logFile, err := openLog(filepath.Join(r.OutDir, logRel))
+	logPath := filepath.Join(r.OutDir, logRel)
+	logFile, err := openLog(logPath)
 	if err != nil {
 		res.Verdict, res.Reason = outcome.Error, fmt.Sprintf("log file: %v", err)
 		return res
 	}
 	defer logFile.Close()
-	res.Log = filepath.ToSlash(logRel)
 	r.progress("%-14s start  core %s@%s", j.Suite.Name, j.Suite.Core.Ref, j.Suite.Core.Short())
 	facts, flaky := r.execute(parent, j, logFile)
 	if parent.Err() != nil && facts.SetupError == "" && !facts.TimedOut {
@@ -186,7 +186,11 @@ func (r *Runner) runSuite(parent context.Context, j Job) outcome.Suite {
 	res.Verdict, res.Reason = outcome.Decide(facts)
 	res.Cases, res.Counts, res.Flaky, res.Pin = facts.Cases, junit.Count(facts.Cases), flaky, facts.Pin
 	res.Duration = time.Since(start)
-	logFile.finish()
+	if logFile.finish() {
+		res.Log = filepath.ToSlash(logRel)
+	} else if logFile.Close() == nil {
+		os.Remove(logPath)
+	}
 	r.progress("%-14s %-8s %d tests in %s", j.Suite.Name, res.Verdict, res.Counts.Tests, res.Duration.Round(100*time.Millisecond))
 	return res
 }

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/localgit"
+)
+
+// world is what every case shares: the host CLI, the module, the example
+// ecosystem and, when one answers, the local git server serving it.
+type world struct {
+	// root is the repository: the module's source and the host CLI's.
+	root string
+	// dir is the work directory (reports of every case, the host cache).
+	dir string
+	// bin is the host CLI built from root.
+	bin string
+	// hostArgs and moduleArgs are the runners' package options (offline
+	// by default: this machine has no package index).
+	hostArgs, moduleArgs []string
+	// eco is the example ecosystem, materialized for the git server.
+	eco *examples.Ecosystem
+	// git is the local git server serving eco; nil when none answers
+	// (noGit says why): the cases that need it are not run.
+	git   *localgit.Server
+	noGit string
+	// seq numbers report directories.
+	seq int
+}
+
+func newWorld(ctx context.Context) (*world, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return nil, err
+	}
+	w := &world{
+		root:       root,
+		dir:        env("PARITY_DIR", filepath.Join(os.TempDir(), "engine-parity")),
+		hostArgs:   fields(env("PARITY_HOST_ARGS", "--offline")),
+		moduleArgs: fields(env("PARITY_MODULE_ARGS", "--pip-args=--no-index,--no-build-isolation")),
+	}
+	reports := filepath.Join(w.dir, "reports")
+	if err := os.RemoveAll(reports); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(reports, 0o755); err != nil {
+		return nil, err
+	}
+	w.bin = filepath.Join(w.dir, "bin", "contracts")
+	if p := run(ctx, root, nil, "go", "build", "-o", w.bin, "./contracts/cmd/contracts"); p.code != 0 {
+		return nil, fmt.Errorf("building the host CLI: %s", p.tail())
+	}
+	if w.eco, err = examples.Materialize(ctx, filepath.Join(w.dir, "ecosystem")); err != nil {
+		return nil, err
+	}
+	w.git, err = localgit.Serve(ctx, w.eco)
+	if err != nil {
+		w.noGit = err.Error()
+	}
+	return w, nil
+}
+
+// reportDir is a fresh directory for one side's reports.
+func (w *world) reportDir(side string) string {
+	w.seq++
+	return filepath.Join(w.dir, "reports", fmt.Sprintf("%02d-%s", w.seq, side))
+}
+
+// host runs the host CLI with the host's package options.
+func (w *world) host(ctx context.Context, cmd string, args ...string) proc {
+	argv := append([]string{w.bin, cmd}, w.hostArgs...)
+	argv = append(argv, "--cache-dir", filepath.Join(w.dir, "host-cache"))
+	var env []string
+	if w.git != nil {
+		env = append(env, "GIT_SSL_CAINFO="+w.git.CA)
+	}
+	return run(ctx, w.root, env, append(argv, args...)...)
+}
+
+// hostPlain runs the host CLI with args alone (report has no package
+// options).
+func (w *world) hostPlain(ctx context.Context, env []string, args ...string) proc {
+	return run(ctx, w.root, env, append([]string{w.bin}, args...)...)
+}
+
+// module runs `dagger call` on the module in root with the module's
+// constructor options.
+func (w *world) module(ctx context.Context, args ...string) proc {
+	return w.dagger(ctx, append(append([]string{"call"}, w.moduleArgs...), args...)...)
+}
+
+// dagger runs the dagger CLI in root, plain progress, no colours.
+func (w *world) dagger(ctx context.Context, args ...string) proc {
+	argv := append([]string{"dagger", "--progress=plain"}, args...)
+	return run(ctx, w.root, []string{"NO_COLOR=1", "DAGGER_NO_NAG=1"}, argv...)
+}
+
+// matrixFile writes a matrix naming the example repos on the git server
+// (plus extra downstreams: name -> URL) and returns its path.
+func (w *world) matrixFile(name string, extra map[string]string) (string, error) {
+	path := filepath.Join(w.dir, name)
+	return path, os.WriteFile(path, []byte(w.git.Matrix(extra)), 0o644)
+}
