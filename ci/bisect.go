@@ -115,12 +115,16 @@ func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spe
 		return nil, err
 	}
 	goodEnd, badEnd, err := campaign.Endpoints(entries, good, bad)
-	if err != nil {
-		return nil, err
-	}
 	h := gitHistory{image: m.historyImage(), repo: src.repo(mx.Core.Repo), bad: badEnd.Commit.SHA}
-	if err := bisect.Check(ctx, h, goodEnd, badEnd); err != nil {
-		return nil, err
+	if err == nil {
+		err = bisect.Check(ctx, h, goodEnd, badEnd)
+	}
+	if err != nil { // a range that cannot be searched: reported, as the CLI does
+		res := campaign.Unsearchable(entries, goodEnd, badEnd, err, started)
+		res.Shard = rec
+		run := newRun(ctx, res, nil)
+		run.Failure = "bisect failed: " + err.Error()
+		return run, nil
 	}
 	r := suiteRunner{image: m.Image, sources: src, wheels: &wheelBuilds{}}
 	jobs := jobsOf(entries)

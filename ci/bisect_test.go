@@ -10,6 +10,7 @@ import (
 	"dagger/market-data-contracts/enginetest"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
+	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 )
 
@@ -227,13 +228,29 @@ func TestBisectNothingToFind(t *testing.T) {
 }
 
 // TestBisectRefusesANonAncestor: a --good outside --bad's history is
-// refused before any suite runs.
+// refused before any suite runs, with reports saying why (every suite an
+// error, summary.json's bisect.error) and exit code 1, as the CLI does.
 func TestBisectRefusesANonAncestor(t *testing.T) {
 	w := newHistoryWorld(t)
-	_, err := newModule(t).BisectRun(context.Background(), badRef, goodRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true, "", nil)
+	run, err := newModule(t).BisectRun(context.Background(), badRef, goodRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// The history holds only bad's ancestry: git does not know good there.
-	if err == nil || !strings.Contains(err.Error(), "v2.0.0 ("+w.commits[7].Short+") is not in v1.0.0's history, so not an ancestor of it") {
-		t.Errorf("err = %v", err)
+	why := "v2.0.0 (" + w.commits[7].Short + ") is not in v1.0.0's history, so not an ancestor of it"
+	if _, err := run.Check(); run.ExitCode != 1 || err == nil || !strings.Contains(err.Error(), why) {
+		t.Errorf("exit %d, check %v; want 1 and an error saying %q", run.ExitCode, err, why)
+	}
+	res, _ := reportsOf(t, w.e, run)
+	if res.Bisect == nil || !strings.Contains(res.Bisect.Error, why) {
+		t.Errorf("reports' bisection: %+v", res.Bisect)
+	}
+	for _, r := range append(res.Baselines, res.Runs...) {
+		for _, s := range r.Suites {
+			if s.Verdict != outcome.Error || !strings.Contains(s.Reason, why) {
+				t.Errorf("%s at %s: %s %q, want an error saying why it did not run", s.Name, r.Label, s.Verdict, s.Reason)
+			}
+		}
 	}
 	if q := w.e.Leaves("exitCode"); len(q) > 0 {
 		t.Errorf("suites ran: %s", q[0])

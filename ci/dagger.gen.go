@@ -548,6 +548,34 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*MarketDataContracts).Merge(&parent, ctx, dirs)
+		case "Release":
+			var parent MarketDataContracts
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var tag string
+			if inputArgs["tag"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["tag"]), &tag)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg tag", err))
+				}
+			}
+			var commit string
+			if inputArgs["commit"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["commit"]), &commit)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg commit", err))
+				}
+			}
+			var source *dagger.Directory
+			if inputArgs["source"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["source"]), &source)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg source", err))
+				}
+			}
+			return (*MarketDataContracts).Release(&parent, ctx, tag, commit, source)
 		case "Run":
 			var parent MarketDataContracts
 			err = json.Unmarshal(parentJSON, &parent)
@@ -611,6 +639,13 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*MarketDataContracts).Run(&parent, ctx, coreRef, baselineRef, coreSource, matrix, only, failOn, shard, shardDurations)
+		case "Version":
+			var parent MarketDataContracts
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*MarketDataContracts).Version(&parent), nil
 		case "":
 			var parent MarketDataContracts
 			err = json.Unmarshal(parentJSON, &parent)
@@ -679,6 +714,34 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*Run).GithubSummary(&parent), nil
+		case "Notify":
+			var parent Run
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var webhook *dagger.Secret
+			if inputArgs["webhook"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["webhook"]), &webhook)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg webhook", err))
+				}
+			}
+			var previous *dagger.Directory
+			if inputArgs["previous"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["previous"]), &previous)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg previous", err))
+				}
+			}
+			var runUrl string
+			if inputArgs["runURL"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["runURL"]), &runUrl)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg runURL", err))
+				}
+			}
+			return (*Run).Notify(&parent, ctx, webhook, previous, runUrl)
 		case "WorkflowCommands":
 			var parent Run
 			err = json.Unmarshal(parentJSON, &parent)

@@ -19,19 +19,23 @@ import (
 	"unicode"
 )
 
-// documents are the files whose `dagger call` lines must be valid, with
-// every page under contracts/docs/ (documentsOf).
-var documents = []string{"../README.md", "README.md", "../.github/workflows/contracts.yml"}
-
-// documentsOf is documents and the Markdown pages under contracts/docs/.
-func documentsOf(t *testing.T) []string {
+// documents are the files whose `dagger call` lines must be valid: every
+// page a user reads and every workflow.
+func documents(t *testing.T) []string {
 	t.Helper()
-	pages, err := filepath.Glob("../contracts/docs/*.md")
-	if err != nil {
-		t.Fatal(err)
+	docs := []string{"../README.md", "README.md", "../contracts/examples/README.md", "../contracts/report/SUMMARY_SCHEMA.md"}
+	for _, pattern := range []string{"../contracts/docs/*.md", "../.github/workflows/*.yml"} {
+		matches, err := filepath.Glob(pattern)
+		if err != nil || len(matches) == 0 {
+			t.Fatalf("%s: %v (no files)", pattern, err)
+		}
+		docs = append(docs, matches...)
 	}
-	return append(append([]string(nil), documents...), pages...)
+	return docs
 }
+
+// mustCall are the documents that must hold at least one `dagger call`.
+var mustCall = map[string]bool{"../README.md": true, "../contracts/docs/module.md": true, "../contracts/docs/ci.md": true, "../.github/workflows/contracts.yml": true}
 
 // apiFunc is a callable of an object: a method or an exported field.
 type apiFunc struct {
@@ -359,7 +363,7 @@ func TestDocumentedCommands(t *testing.T) {
 		t.Fatalf("the API read from the source looks incomplete: %v", a)
 	}
 	total := 0
-	for _, doc := range documentsOf(t) {
+	for _, doc := range documents(t) {
 		data, err := os.ReadFile(doc)
 		if err != nil {
 			t.Fatal(err)
@@ -374,7 +378,7 @@ func TestDocumentedCommands(t *testing.T) {
 				t.Errorf("%s: %q: %v", doc, strings.Join(words(cmd), " "), err)
 			}
 		}
-		if n == 0 {
+		if n == 0 && mustCall[doc] {
 			t.Errorf("%s: no `dagger call` command found", doc)
 		}
 		total += n

@@ -12,7 +12,10 @@ require (
 	go.opentelemetry.io/otel/trace v1.43.0
 )
 
-require github.com/sethvargo/go-githubactions v1.3.0 // indirect
+require (
+	github.com/sethvargo/go-githubactions v1.3.0 // indirect
+	golang.org/x/mod v0.36.0 // indirect
+)
 
 require (
 	github.com/99designs/gqlgen v0.17.89 // indirect

@@ -17,6 +17,7 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 	"github.com/mjdevaccount/market-data-contracts/contracts/report/github"
+	"github.com/mjdevaccount/market-data-contracts/contracts/version"
 )
 
 // maxLog bounds one suite's log; the end of the output is kept. A log
@@ -114,6 +115,7 @@ func attachLogs(jobs []job, outcomes []outcome.Suite, logs []string) map[string]
 // then names what failed, and fails as the CLI does in that case (exit
 // 1); Reports holds what was written.
 func newRun(ctx context.Context, res *report.Result, logs map[string]string) *Run {
+	res.Tool = version.Module().Version // the engine builds the module unstamped: its source's release
 	dir, rel, err := scratchDir("contract-reports-")
 	if err != nil {
 		res.Classify() // report.Write would have
@@ -136,22 +138,33 @@ func newRun(ctx context.Context, res *report.Result, logs map[string]string) *Ru
 // summary.json, per-suite JUnit reports and logs) and returns that run
 // again, with reports as its Reports. Nothing runs.
 func loadRun(ctx context.Context, reports *dagger.Directory) (*Run, error) {
+	var run *Run
+	err := withReports(ctx, reports, "--dir", func(res *report.Result) error {
+		run = summarize(res, reports, nil) // while the files are there: the GitHub logs are read from them
+		return nil
+	})
+	return run, err
+}
+
+// withReports exports a reports directory into the module's runtime (inside
+// a module, export writes into the module's runtime container), reads it
+// with report.Load and calls fn with the run before the files go. Errors
+// name files as they are in the directory, after the flag that gave it.
+func withReports(ctx context.Context, reports *dagger.Directory, flag string, fn func(*report.Result) error) error {
 	tmp, err := os.MkdirTemp("", "contract-reports-")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer os.RemoveAll(tmp)
-	// Inside a module, export writes into the module's runtime container.
 	if _, err := reports.Export(ctx, tmp); err != nil {
-		return nil, fmt.Errorf("--dir: %w", err)
+		return fmt.Errorf("%s: %w", flag, err)
 	}
 	res, err := report.Load(tmp)
 	if err != nil {
-		// Name files as they are in the exported directory, not in tmp.
 		msg := strings.ReplaceAll(err.Error(), tmp+string(os.PathSeparator), "")
-		return nil, fmt.Errorf("--dir: %s", strings.ReplaceAll(msg, tmp, "."))
+		return fmt.Errorf("%s: %s", flag, strings.ReplaceAll(msg, tmp, "."))
 	}
-	return summarize(res, reports, nil), nil // before tmp goes: the GitHub logs are read from it
+	return fn(res)
 }
 
 // summarize renders res (classified, res.Dir holding its logs) into a Run.

@@ -347,7 +347,7 @@ func TestReadinessInTheModule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Core 2.0.0: 1 breaks-now, 1 unknown", "breaks-now  >=1.1 admits 2.0.0 (pyproject.toml), and the contracts break", "it declares no requirement on Core"} {
+	for _, want := range []string{"Core 2.0.0 (v2.0.0): 1 breaks-now, 1 unknown", "breaks-now  >=1.1 admits 2.0.0 (pyproject.toml), and the contracts break", "it declares no requirement on Core"} {
 		if !strings.Contains(run.Summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, run.Summary)
 		}

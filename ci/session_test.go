@@ -20,6 +20,7 @@ import (
 
 	"dagger/market-data-contracts/enginetest"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit/schema"
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
@@ -70,6 +71,8 @@ type world struct {
 	failInstall map[string]string
 	// exitCode: downstream repo URL -> pytest's exit code.
 	exitCode map[string]int
+	// secrets: secret URI -> plaintext, for secrets other than the token.
+	secrets map[string]string
 	// refs lists the git refs asked for, in order ("url@ref").
 	mu   sync.Mutex
 	refs []string
@@ -90,6 +93,9 @@ func (w *world) resolve(c enginetest.Chain) (any, error) {
 	case c.Has("file", "contents"):
 		return c[0].Str("contents"), nil
 	case leaf == "plaintext":
+		if v, ok := w.secrets[c[0].Str("uri")]; ok {
+			return v, nil
+		}
 		return tokenPlaintext, nil
 	case leaf == "sync" && c[0].Name == "container":
 		return w.syncContainer(c)
@@ -239,6 +245,9 @@ func reportsOf(t *testing.T, e *enginetest.Engine, r *Run) (*report.Result, map[
 	res, err := report.Load(dir)
 	if err != nil {
 		t.Fatalf("report.Load of the exported reports: %v", err)
+	}
+	if err := schema.ValidateDir(dir); err != nil {
+		t.Error(err)
 	}
 	return res, files
 }

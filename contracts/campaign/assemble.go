@@ -3,6 +3,7 @@ package campaign
 import (
 	"time"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 )
@@ -55,4 +56,26 @@ func complete(entries []Entry, outcomes []outcome.Suite) []outcome.Suite {
 		}
 	}
 	return outcomes[:i]
+}
+
+// Unsearchable is the result of a bisection whose range cannot be
+// searched: an end that does not resolve, both ends the same commit, or
+// good not an ancestor of bad. Nothing runs: every suite of both ends is
+// an error saying why (its own resolution error when it has one), and the
+// bisection carries the reason, so both runners write the same reports and
+// exit 1, as for any search that failed.
+func Unsearchable(entries []Entry, good, bad bisect.Endpoint, why error, started time.Time) *report.Result {
+	var outcomes []outcome.Suite
+	for _, e := range entries {
+		for _, s := range e.Plan.Suites {
+			reason := s.Error
+			if reason == "" {
+				reason = "not run: " + why.Error()
+			}
+			outcomes = append(outcomes, outcome.Suite{Name: s.Name, Core: s.Core, Downstream: s.Downstream, Verdict: outcome.Error, Reason: reason})
+		}
+	}
+	res := Assemble(entries, outcomes, "", started)
+	res.Bisect = bisect.Failed(good, bad, why)
+	return res
 }

@@ -21,11 +21,11 @@ import (
 // Interpreter identifies it for cache keys (path and version, or image).
 type Python struct {
 	// Label names the interpreter in reports (its version, "3.11.7").
-	Label string
+	Label string `json:"label"`
 	// Interpreter identifies it for cache keys (path, version, options).
-	Interpreter string
+	Interpreter string `json:"interpreter"`
 	// Path is what the runner starts (host: a command or path; Dagger: unused).
-	Path string
+	Path string `json:"path"`
 }
 
 // Spec is what the user asked for.
@@ -47,13 +47,13 @@ type Entry struct {
 	// Label names the entry's workspace, logs and report directory: a safe
 	// directory name made from the Core ref and, with several Pythons, the
 	// Python label.
-	Label string
+	Label string `json:"label"`
 	// Python is the interpreter the plan was made for.
-	Python Python
+	Python Python `json:"python"`
 	// Baseline marks the baseline entry of its Python.
-	Baseline bool
+	Baseline bool `json:"baseline"`
 	// Plan is the plan itself.
-	Plan *plan.Plan
+	Plan *plan.Plan `json:"plan"`
 }
 
 // Plan builds every entry: for each Python, the baseline first (if any),

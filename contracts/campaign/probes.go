@@ -11,13 +11,14 @@ import (
 
 // Endpoints are a bisection's ends as a campaign of --good (the baseline,
 // entries[0]) and --bad (entries[1]) resolved them; an end that did not
-// resolve is an error naming its flag, ref and why.
+// resolve is an error naming its flag, ref and why (the ends then carry
+// their refs alone, for Unsearchable's reports).
 func Endpoints(entries []Entry, good, bad string) (bisect.Endpoint, bisect.Endpoint, error) {
 	var ends [2]bisect.Endpoint
 	for i, e := range []struct{ flag, ref string }{{"--good", good}, {"--bad", bad}} {
 		sha := entries[i].Plan.Core.SHA
 		if sha == "" {
-			return bisect.Endpoint{}, bisect.Endpoint{}, fmt.Errorf("%s %s: %s", e.flag, e.ref, unresolved(entries[i]))
+			return bisect.Endpoint{Ref: good}, bisect.Endpoint{Ref: bad}, fmt.Errorf("%s %s: %s", e.flag, e.ref, unresolved(entries[i]))
 		}
 		ends[i] = bisect.Endpoint{Ref: e.ref, Commit: bisect.Commit{SHA: sha, Short: sha[:7]}}
 	}

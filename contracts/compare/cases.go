@@ -109,16 +109,17 @@ func compareCase(b, c *junit.Case, flaky flakiness) Case {
 func fails(s junit.Status) bool { return s == junit.StatusFailed || s == junit.StatusError }
 
 // caseClass is the classification table; "" means absent. A candidate
-// failure that passed on a rerun is flaky. A baseline failure that passed
-// on a rerun counts as a pass: if the candidate then fails every rerun,
-// that is a regression, not flakiness.
+// case that failed and then passed on a rerun is flaky (its status is
+// already passed: outcome.Settle). A baseline failure that passed on a
+// rerun counts as a pass: if the candidate then fails every rerun, that is
+// a regression, not flakiness.
 func caseClass(b, c junit.Status, flaky flakiness) Class {
 	switch {
 	case c == "":
 		return Removed
 	case c == junit.StatusSkipped:
 		return Skipped
-	case flaky.candidate && fails(c):
+	case flaky.candidate:
 		return Flaky
 	case flaky.baseline && fails(c):
 		return Regressed

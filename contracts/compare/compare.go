@@ -33,7 +33,7 @@ type Suite struct {
 	Reason string `json:"reason,omitempty"`
 	// Cases are the candidate's cases in report order, then the cases only
 	// the baseline has.
-	Cases []Case `json:"cases,omitempty"`
+	Cases []Case `json:"cases"`
 }
 
 // Compare classifies every candidate suite against the baseline suite of

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	gojunit "github.com/joshdk/go-junit"
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit/schema"
+	"os"
 )
 
 // roundTrip writes rep, checks the output is well-formed XML for a plain
@@ -29,6 +31,13 @@ func roundTrip(t *testing.T, rep *Report) (*Report, []byte) {
 		} else if err != nil {
 			t.Fatalf("Write produced malformed XML: %v\n%s", err, buf.Bytes())
 		}
+	}
+	file := filepath.Join(t.TempDir(), "report.xml")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(file); err != nil {
+		t.Errorf("%v\n%s", err, buf.Bytes())
 	}
 	back, err := Parse(bytes.NewReader(buf.Bytes()))
 	if err != nil {

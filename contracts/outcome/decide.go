@@ -2,6 +2,7 @@ package outcome
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +35,25 @@ type Facts struct {
 	// Pin holds the facts of release readiness the core layer recorded
 	// (nil when it did not get that far).
 	Pin *readiness.Pin
+	// Flaky are the IDs of cases that failed and then passed when rerun
+	// alone; Cases already count them as passed (see Settle).
+	Flaky []string
+}
+
+// Settle returns cases with every case whose ID is in flaky (it failed,
+// then passed when rerun alone) passed: a flaky test is not a failing one,
+// in the verdict, the counts and every report. Suite.Flaky keeps the IDs.
+func Settle(cases []junit.Case, flaky []string) []junit.Case {
+	if len(flaky) == 0 {
+		return cases
+	}
+	out := slices.Clone(cases)
+	for i, c := range out {
+		if slices.Contains(flaky, c.ID()) {
+			out[i].Status, out[i].Message, out[i].Text = junit.StatusPassed, "", ""
+		}
+	}
+	return out
 }
 
 // pytest's documented exit codes.
@@ -88,7 +108,7 @@ func fromCases(f Facts) (Verdict, string) {
 		return NoTests, fmt.Sprintf("pytest collected no tests in %s", f.TestPath)
 	case c.Passed == 0:
 		return NoTests, fmt.Sprintf("all %d tests in %s were skipped: nothing was checked", c.Tests, f.TestPath)
-	case f.ExitCode == pytestFailed:
+	case f.ExitCode == pytestFailed && len(f.Flaky) == 0:
 		return Error, "pytest exited 1 without a failing test in its report"
 	}
 	return Passed, ""

@@ -101,3 +101,25 @@ func TestDecide(t *testing.T) {
 		}
 	}
 }
+
+// TestSettleFlaky: a failure that passed when rerun alone is a pass, in
+// the cases and in the verdict; any other failure still fails the suite.
+func TestSettleFlaky(t *testing.T) {
+	run := cases(junit.StatusPassed, junit.StatusFailed, junit.StatusFailed)
+	run[1].Message = "timeout"
+	flakyOne := []string{run[1].ID()}
+	settled := Settle(run, flakyOne)
+	if settled[1].Status != junit.StatusPassed || settled[1].Message != "" || run[1].Status != junit.StatusFailed {
+		t.Fatalf("settled %+v (the input must not change: %+v)", settled[1], run[1])
+	}
+	if v, _ := Decide(Facts{PytestRan: true, ExitCode: 1, Cases: settled, Flaky: flakyOne}); v != Failed {
+		t.Errorf("one flaky, one real failure: %s, want failed", v)
+	}
+	both := []string{run[1].ID(), run[2].ID()}
+	if v, why := Decide(Facts{PytestRan: true, ExitCode: 1, Cases: Settle(run, both), Flaky: both}); v != Passed || why != "" {
+		t.Errorf("only flaky failures: %s %q, want passed", v, why)
+	}
+	if v, _ := Decide(Facts{PytestRan: true, ExitCode: 1, Cases: Settle(run, nil)}); v != Failed {
+		t.Errorf("no reruns: %s, want failed", v)
+	}
+}

@@ -57,7 +57,8 @@ type Suite struct {
 	// Report is the suite's JUnit file, relative to the output directory.
 	Report string `json:"report"`
 	// Flaky lists the IDs of cases that failed and then passed when rerun
-	// in isolation (--reruns); they are flaky, never regressions.
+	// in isolation (--reruns): Cases hold them as passed (Settle); they
+	// are flaky, never failures or regressions.
 	Flaky []string `json:"flaky,omitempty"`
 	// Log is the suite's log file, relative to the output directory ("" when none).
 	Log string `json:"log,omitempty"`

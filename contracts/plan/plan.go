@@ -9,13 +9,17 @@
 package plan
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 )
 
 // SchemaVersion is the version of the plan's JSON form (contracts plan);
-// summary.json has its own (report.Version, report.Schema).
-const SchemaVersion = 2
+// summary.json has its own (report.Version, report.Schema). Version 3:
+// every key snake_case (the entries' label, python, baseline and plan
+// were Label, Python, Baseline, Plan) and a suite's timeout_seconds (was
+// timeout, in nanoseconds). Version 2 added the Core build.
+const SchemaVersion = 3
 
 // A suite's workspace layout, relative to its root. Every step runs with a
 // working directory inside it.
@@ -142,8 +146,9 @@ type Suite struct {
 	Env []EnvVar `json:"env"`
 	// Report is the JUnit file pytest writes, relative to the workspace.
 	Report string `json:"report"`
-	// Timeout bounds the whole suite.
-	Timeout time.Duration `json:"timeout"`
+	// Timeout bounds the whole suite (JSON: timeout_seconds, see
+	// MarshalJSON).
+	Timeout time.Duration `json:"-"`
 	// PinFacts is the file, relative to the workspace, where the core
 	// layer writes the facts of release readiness (package readiness): Core's
 	// version and whether the downstream's pins admit it.
@@ -219,6 +224,16 @@ func (s Suite) StepsOf(l Layer) []Step {
 		}
 	}
 	return out
+}
+
+// MarshalJSON writes the suite with its timeout in seconds
+// (timeout_seconds), as every duration in this tool's JSON.
+func (s Suite) MarshalJSON() ([]byte, error) {
+	type suite Suite // without this method
+	return json.Marshal(struct {
+		suite
+		TimeoutSeconds float64 `json:"timeout_seconds"`
+	}{suite(s), s.Timeout.Seconds()})
 }
 
 // FilesOf returns the suite's files that layer l needs before its steps.

@@ -44,7 +44,7 @@ func TestOf(t *testing.T) {
 
 func TestSummaryAndParse(t *testing.T) {
 	got := Summary("2.0.0", map[Value]int{BreaksNow: 1, Ready: 1, NeedsBump: 1})
-	if got != "Core 2.0.0: 1 ready, 1 needs-bump, 1 breaks-now" {
+	if got != "Core 2.0.0: 1 ready, 1 needs-bump, 1 breaks-now" { // report.Release adds the run
 		t.Errorf("Summary = %q", got)
 	}
 	p, err := Parse([]byte(`{"core_version": "1.2.0", "requirements": [{"requirement": "market-data-core>=1.1", "specifier": ">=1.1", "applies": true, "declared_in": "pyproject.toml", "admits": true}]}`))

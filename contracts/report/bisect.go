@@ -46,8 +46,9 @@ func bisectHeadline(b *bisect.Result) string {
 	return fmt.Sprintf("BISECTED %s..%s: %s", b.Good.Ref, b.Bad.Ref, strings.Join(found, ", "))
 }
 
-// bisectAnswer is a downstream's answer on one line, for the tables.
-func bisectAnswer(d bisect.Downstream) string {
+// BisectAnswer is a downstream's answer on one line: the first bad commit
+// with its subject, author, date and merge, the range, or the reason.
+func BisectAnswer(d bisect.Downstream) string {
 	switch d.Status {
 	case bisect.Found:
 		s := commitLine(*d.Culprit)
@@ -92,7 +93,7 @@ func termBisect(w io.Writer, b *bisect.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "REPO\tSTATUS\tFIRST BAD COMMIT\tPROBES\tLAST GOOD")
 	for _, d := range b.Downstreams {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", d.Name, d.Status, bisectAnswer(d), d.Probes, lastGood(b, d))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", d.Name, d.Status, BisectAnswer(d), d.Probes, lastGood(b, d))
 	}
 	tw.Flush()
 	for _, d := range b.Downstreams {
@@ -129,7 +130,7 @@ func mdBisect(w io.Writer, res *Result) {
 	fmt.Fprintf(w, "%d commits, %d on the first-parent path (a merge stands for its pull request).\n\n", b.Commits, b.FirstParent)
 	fmt.Fprint(w, "| repo | status | first bad commit | author | date | probes | last good |\n|---|---|---|---|---|---|---|\n")
 	for _, d := range b.Downstreams {
-		commit, author, date := MDText(bisectAnswer(d), 2*MaxMessage), "", ""
+		commit, author, date := MDText(BisectAnswer(d), 2*MaxMessage), "", ""
 		if d.Status == bisect.Found {
 			commit = mdCommit(repo, *d.Culprit)
 			if d.Merge != nil {
@@ -173,8 +174,8 @@ func bisectRepo(res *Result) string {
 
 // writeBisect writes each culprit probe's JUnit report
 // (junit/bisect/<downstream>.xml) and records its path.
-func writeBisect(root *os.Root, b *bisect.Result) error {
-	run := &Run{Label: BisectLabel}
+func writeBisect(root *os.Root, res *Result) error {
+	b, run := res.Bisect, &Run{Label: BisectLabel}
 	for i := range b.Downstreams {
 		d := &b.Downstreams[i]
 		if d.Probe == nil {
@@ -182,7 +183,7 @@ func writeBisect(root *os.Root, b *bisect.Result) error {
 		}
 		rel := SuiteReport(BisectLabel, d.Name)
 		js := suiteReport(run, d.Probe, nil)
-		js.Properties = append(js.Properties, junit.Property{Name: "bisect.status", Value: string(d.Status)})
+		js.Properties = append(js.Properties, junit.Property{Name: "bisect.status", Value: string(d.Status)}, toolProp(res))
 		if err := writeJUnit(root, rel, &junit.Report{Suites: []junit.Suite{js}}); err != nil {
 			return err
 		}

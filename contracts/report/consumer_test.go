@@ -43,8 +43,9 @@ func TestReportsReadByAnIndependentReader(t *testing.T) {
 		tests += s.Totals.Tests
 		failing += s.Totals.Failed + s.Totals.Error
 	}
-	// 4 + 1 synthesized + 3 + 1 synthesized; failures: 2 + 1 + 2 + 1.
-	if len(merged) != 4 || tests != 9 || failing != 6 {
+	// 4 + 1 synthesized + 3 + 1 synthesized; failures: 2 + 1 + 1 (the
+	// flaky case passed) + 1.
+	if len(merged) != 4 || tests != 9 || failing != 5 {
 		t.Errorf("merged: %d suites, %d tests, %d failing", len(merged), tests, failing)
 	}
 }

@@ -19,7 +19,7 @@
 //
 // The output directory holds:
 //
-//	summary.json                 the run, schema in SUMMARY_SCHEMA.md
+//	summary.json                 the run, schema in contracts/report/SUMMARY_SCHEMA.md
 //	summary.md                   regressions, per-repo table, matrix, failing tests
 //	junit.xml                    one <testsuite> per downstream and candidate run
 //	junit/<run>/<downstream>.xml one report per suite, baselines included

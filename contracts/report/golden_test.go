@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"github.com/mjdevaccount/market-data-contracts/contracts/internal/testkit"
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit/schema"
 	"os"
 	"path/filepath"
 	"testing"
@@ -24,6 +25,9 @@ func TestGoldenReports(t *testing.T) {
 			dir := t.TempDir()
 			if err := Write(dir, res); err != nil {
 				t.Fatal(err)
+			}
+			if err := schema.ValidateDir(dir); err != nil {
+				t.Error(err)
 			}
 			var term bytes.Buffer
 			Terminal(&term, res)

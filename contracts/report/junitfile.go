@@ -9,14 +9,14 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 )
 
-// Property names this package adds to JUnit reports. Case properties under
-// PropPrefix are this package's own: Load drops them, and a case carrying
-// PropSynthesized is dropped entirely.
+// Property names this package adds to JUnit reports. Properties under
+// PropPrefix are this package's own: Load drops the cases', and a case
+// carrying PropSynthesized is dropped entirely.
 const (
 	PropPrefix      = "contracts."
 	PropClass       = PropPrefix + "class"       // the case's compare.Class
 	PropBaseline    = PropPrefix + "baseline"    // the case's baseline status, or "absent"
-	PropFlaky       = PropPrefix + "flaky"       // "true" for a flaky case
+	PropFlaky       = PropPrefix + "flaky"       // suite property: the flaky cases' IDs, comma-separated
 	PropSynthesized = PropPrefix + "synthesized" // "true" on the synthesized case
 )
 
@@ -49,6 +49,9 @@ func suiteProps(run *Run, s *outcome.Suite, cmp *compare.Suite) []junit.Property
 	if cmp != nil {
 		props = append(props, junit.Property{Name: "class", Value: string(cmp.Class)})
 	}
+	if len(s.Flaky) > 0 {
+		props = append(props, junit.Property{Name: PropFlaky, Value: strings.Join(s.Flaky, ",")})
+	}
 	return props
 }
 
@@ -63,6 +66,11 @@ func readinessProps(run *Run, s *outcome.Suite) []junit.Property {
 	return props
 }
 
+// toolProp names the version of market-data-contracts that wrote a report.
+func toolProp(res *Result) junit.Property {
+	return junit.Property{Name: "tool.version", Value: res.Tool}
+}
+
 func caseProps(s *outcome.Suite, c junit.Case, index map[string]compare.Case) []junit.Property {
 	var props []junit.Property
 	if index != nil {
@@ -72,9 +80,6 @@ func caseProps(s *outcome.Suite, c junit.Case, index map[string]compare.Case) []
 			base = "absent"
 		}
 		props = append(props, junit.Property{Name: PropClass, Value: string(cc.Class)}, junit.Property{Name: PropBaseline, Value: base})
-	}
-	if slices.Contains(s.Flaky, c.ID()) {
-		props = append(props, junit.Property{Name: PropFlaky, Value: "true"})
 	}
 	return props
 }

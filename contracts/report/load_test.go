@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/version"
 )
 
 // written writes the regression fixture and returns its directory.
@@ -52,6 +54,9 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 		{"hostile ref", func(t *testing.T, dir string) {
 			edit(t, dir, SummaryJSON, `"ref": "v2.0.0"`, `"ref": "--upload-pack=x"`)
 		}, SummaryJSON, "invalid ref"},
+		{"hostile tool version", func(t *testing.T, dir string) {
+			edit(t, dir, SummaryJSON, `"version": "`+version.String()+`"`, `"version": "<!channel> v1"`)
+		}, SummaryJSON, "not a version"},
 		{"hostile name", func(t *testing.T, dir string) { edit(t, dir, SummaryJSON, `"name": "store"`, `"name": "<b>store</b>"`) }, SummaryJSON, "not usable"},
 		{"missing JUnit", func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, "junit/v2.0.0/store.xml")) }, "junit/v2.0.0/store.xml", "no such file"},
 		{"broken JUnit", func(t *testing.T, dir string) {

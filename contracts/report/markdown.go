@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
+	"github.com/mjdevaccount/market-data-contracts/contracts/version"
 )
 
 // MaxMarkdown bounds summary.md and the GitHub job summary: GitHub takes
@@ -51,7 +52,7 @@ func Markdown(w io.Writer, res *Result, opts MarkdownOptions) {
 		}
 	}
 	fmt.Fprintf(w, "# %s\n\n", title)
-	fmt.Fprintf(w, "%s · started %s · took %s\n\n", Subject(res, func(s string) string { return MDCode(s, 300, false) }), res.Started.UTC().Format("2006-01-02 15:04:05 UTC"), Dur(res.Duration()))
+	fmt.Fprintf(w, "%s · started %s · took %s%s\n\n", Subject(res, func(s string) string { return MDCode(s, 300, false) }), res.Started.UTC().Format("2006-01-02 15:04:05 UTC"), Dur(res.Duration()), toolLine(res))
 	fmt.Fprintf(w, "**%s**\n", MDText(Headline(res), 1000))
 	if res.Bisect != nil {
 		mdBisect(w, res)
@@ -65,6 +66,20 @@ func Markdown(w io.Writer, res *Result, opts MarkdownOptions) {
 		mdMatrix(w, res, opts)
 	}
 	mdFailures(w, res, opts)
+	mdFlaky(w, res)
+}
+
+// mdFlaky lists the flaky tests, as termFlaky.
+func mdFlaky(w io.Writer, res *Result) {
+	flaky := Flaky(res)
+	if len(flaky) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n## Flaky (%d)\n\nFailed, then passed when rerun alone: not failures.\n\n", len(flaky))
+	for _, f := range flaky {
+		id := mdLinked(MDCode(f.Case.ID(), MaxMessage, false), CaseLink(f.Suite.Downstream, f.Case))
+		fmt.Fprintf(w, "- %s · %s · %s\n", MDText(f.Suite.Name, 100), MDCode(f.Run.Title(), 300, false), id)
+	}
 }
 
 func mdRegressions(w io.Writer, res *Result) {
@@ -193,4 +208,13 @@ func mdTag(f Failure) string {
 		return "**" + strings.Trim(t, "[] ") + "** "
 	}
 	return ""
+}
+
+// toolLine names the version that ran the run, after the subject line
+// ("" for reports that do not record it).
+func toolLine(res *Result) string {
+	if res.Tool == "" {
+		return ""
+	}
+	return " · " + version.Name + " " + MDText(res.Tool, 100)
 }

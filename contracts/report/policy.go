@@ -1,8 +1,6 @@
 package report
 
 import (
-	"slices"
-
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 )
 
@@ -20,8 +18,8 @@ func (r *Result) Policy() string {
 
 // Fails reports whether the candidate suite s of run makes the run fail.
 //
-// Under FailOnFailures a suite fails unless it passed or its only failures
-// are flaky (outcome.Suite.Flaky). Under FailOnRegressions it fails when it
+// Under FailOnFailures a suite fails unless it passed (a suite whose only
+// failures were flaky passed: outcome.Settle). Under FailOnRegressions it fails when it
 // did not run its tests (error, timeout, no-tests: a suite that did not run
 // proves nothing) or its comparison is breaking; a run without a baseline
 // falls back to FailOnFailures.
@@ -31,7 +29,7 @@ func (r *Result) Fails(run *Run, s *outcome.Suite) bool {
 			return !s.Verdict.Ran() || c.Class.Breaking()
 		}
 	}
-	return s.Verdict != outcome.Passed && !onlyFlaky(s)
+	return s.Verdict != outcome.Passed
 }
 
 // ExitCode is the run's exit status: 0 when no candidate suite fails (see
@@ -93,18 +91,4 @@ func (r *Result) SuiteName(run *Run, s *outcome.Suite) string {
 		return s.Name + "@" + run.Label
 	}
 	return s.Name
-}
-
-// onlyFlaky reports whether a failed suite's failures are all flaky.
-func onlyFlaky(s *outcome.Suite) bool {
-	failing := s.Failing()
-	if s.Verdict != outcome.Failed || len(failing) == 0 {
-		return false
-	}
-	for _, c := range failing {
-		if !slices.Contains(s.Flaky, c.ID()) {
-			return false
-		}
-	}
-	return true
 }

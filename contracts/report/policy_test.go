@@ -22,8 +22,10 @@ func withBaseline(failOn string, base *outcome.Suite, cand outcome.Suite) *Resul
 func TestExitCode(t *testing.T) {
 	passed := out(coreV1, "s", outcome.Passed, "", time.Second, tc("a_x", pass, ""), tc("b_x", pass, ""))
 	failedA := out(coreV1, "s", outcome.Failed, "", time.Second, tc("a_x", fail, "boom"), tc("b_x", pass, ""))
-	flakyA := failedA
+	flakyA := failedA // a_x failed, then passed when rerun: settled
 	flakyA.Flaky = []string{"tests.contracts.test_a::a_x"}
+	flakyA.Cases = outcome.Settle(failedA.Cases, flakyA.Flaky)
+	flakyA.Verdict, _ = outcome.Decide(outcome.Facts{PytestRan: true, ExitCode: 1, Cases: flakyA.Cases, Flaky: flakyA.Flaky})
 	failedB := out(coreV2, "s", outcome.Failed, "", time.Second, tc("a_x", pass, ""), tc("b_x", fail, "boom"))
 	broken := out(coreV2, "s", outcome.Error, "install failed", time.Second)
 	noTests := out(coreV2, "s", outcome.NoTests, "no tests", time.Second)

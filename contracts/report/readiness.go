@@ -13,9 +13,9 @@ import (
 // readiness): its pin against whether its contracts hold against that
 // Core. With a baseline, regressions decide (a test failing on both sides
 // does not make a release break the downstream); without one, the verdict
-// does (passed, or only flaky failures).
+// does.
 func ReadinessOf(run *Run, s *outcome.Suite) (readiness.Value, string) {
-	hold := s.Verdict == outcome.Passed || onlyFlaky(s)
+	hold := s.Verdict == outcome.Passed
 	if c := run.Compared(s.Name); c != nil {
 		hold = !c.Class.Breaking()
 	}
@@ -33,8 +33,9 @@ func coreVersion(run *Run) string {
 	return ""
 }
 
-// Release is the run's release line: "Core 2.0.0: 1 ready, 1 needs-bump,
-// 1 breaks-now".
+// Release is the run's release line, naming the Core version and the run
+// (two refs may build the same version): "Core 2.0.0 (v2.0.0): 1 ready,
+// 1 needs-bump, 1 breaks-now".
 func Release(run *Run) string {
 	counts := map[readiness.Value]int{}
 	for i := range run.Suites {
@@ -44,6 +45,8 @@ func Release(run *Run) string {
 	version := coreVersion(run)
 	if version == "" {
 		version = "at " + Source(run.Core)
+	} else {
+		version += " (" + run.Title() + ")" // v1.2.0 and main may both be 1.2.0
 	}
 	return readiness.Summary(version, counts)
 }

@@ -45,6 +45,10 @@ type Result struct {
 	// Shard is set when the result is one shard of a campaign (--shard):
 	// its runs hold only the shard's downstreams.
 	Shard *Shard
+	// Tool is the version of market-data-contracts that ran it: Write sets
+	// version.String() when it is empty; Load keeps the writer's ("" for
+	// reports written before versions were recorded).
+	Tool string
 }
 
 // Run is every suite of the matrix run against one Core source.

@@ -10,9 +10,11 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 	"github.com/mjdevaccount/market-data-contracts/contracts/readiness"
+	"github.com/mjdevaccount/market-data-contracts/contracts/version"
 )
 
-// Schema identifies summary.json's format; SUMMARY_SCHEMA.md documents it.
+// Schema identifies summary.json's format; SUMMARY_SCHEMA.md, next to this
+// file, documents it.
 // Additive changes keep it; anything else bumps the version.
 const Schema = "market-data-contracts/summary/v1"
 
@@ -31,6 +33,15 @@ type summaryDoc struct {
 	Bisect *bisect.Result `json:"bisect,omitempty"`
 	// Shard is set for one shard of a campaign (an additive key).
 	Shard *Shard `json:"shard,omitempty"`
+	// Tool is what wrote the file (an additive key: absent from reports
+	// written before it existed).
+	Tool *toolDoc `json:"tool,omitempty"`
+}
+
+// toolDoc names the tool and version that wrote summary.json.
+type toolDoc struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
 }
 
 // totals count the candidate suites by verdict, and the entries of the
@@ -87,6 +98,7 @@ func toDoc(r *Result) summaryDoc {
 	d := summaryDoc{
 		Schema: Schema, Version: Version, Started: r.Started.UTC(), Finished: r.Finished.UTC(),
 		FailOn: r.Policy(), ExitCode: ExitCode(r), Baselines: []runDoc{}, Runs: []runDoc{}, Bisect: r.Bisect, Shard: r.Shard,
+		Tool: &toolDoc{Name: version.Name, Version: r.Tool},
 	}
 	for i := range r.Baselines {
 		d.Baselines = append(d.Baselines, runToDoc(r, &r.Baselines[i], false))
@@ -121,7 +133,7 @@ func runToDoc(r *Result, run *Run, candidate bool) runDoc {
 		rd.Suites = append(rd.Suites, sd)
 	}
 	for _, cs := range run.Comparison {
-		cs.Cases = notPassing(cs.Cases)
+		cs.Cases = nonNil(notPassing(cs.Cases)) // always present, as SUMMARY_SCHEMA.md says
 		rd.Comparison = append(rd.Comparison, cs)
 	}
 	return rd
@@ -152,9 +164,10 @@ func notPassing(cases []compare.Case) []compare.Case {
 	return out
 }
 
-func nonNil(s []string) []string {
+// nonNil is s, or an empty list: a list key is present even when empty.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }
@@ -162,6 +175,9 @@ func nonNil(s []string) []string {
 // fromDoc rebuilds a result from summary.json, without cases.
 func fromDoc(d summaryDoc) *Result {
 	r := &Result{Version: d.Version, Started: d.Started, Finished: d.Finished, FailOn: d.FailOn, Bisect: d.Bisect, Shard: d.Shard}
+	if d.Tool != nil {
+		r.Tool = d.Tool.Version
+	}
 	for _, rd := range d.Baselines {
 		r.Baselines = append(r.Baselines, runFromDoc(rd))
 	}

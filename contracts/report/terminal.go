@@ -6,7 +6,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 )
 
@@ -29,7 +28,21 @@ func Terminal(w io.Writer, res *Result) {
 		termMatrix(w, res)
 	}
 	termFailures(w, res)
+	termFlaky(w, res)
 	fmt.Fprintf(w, "\n%s\n", Headline(res))
+}
+
+// termFlaky lists the tests that failed and then passed when rerun alone:
+// they do not fail their suite (outcome.Settle).
+func termFlaky(w io.Writer, res *Result) {
+	flaky := Flaky(res)
+	if len(flaky) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nFLAKY (%d: failed, then passed when rerun alone; not failures)\n", len(flaky))
+	for _, f := range flaky {
+		fmt.Fprintf(w, "  %s  %s  %s\n", f.Suite.Name, f.Run.Title(), OneLine(f.Case.ID(), MaxMessage))
+	}
 }
 
 func termRegressions(w io.Writer, res *Result) {
@@ -144,12 +157,10 @@ func termFailures(w io.Writer, res *Result) {
 	}
 }
 
-// tag labels a failure with its class ("[regressed] "), its flakiness, or
-// as a module that could not be collected.
+// tag labels a failure with its class ("[regressed] ") or as a module
+// that could not be collected.
 func tag(f Failure) string {
 	switch {
-	case f.Flaky && f.Class == "":
-		return "[" + string(compare.Flaky) + "] "
 	case f.Class != "":
 		return "[" + string(f.Class) + "] "
 	case f.Collection:

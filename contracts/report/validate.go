@@ -13,14 +13,18 @@ import (
 )
 
 var (
-	sha     = regexp.MustCompile(`^([0-9a-f]{40})?$`)
-	logPath = regexp.MustCompile(`^[A-Za-z0-9._/-]*$`)
+	sha         = regexp.MustCompile(`^([0-9a-f]{40})?$`)
+	toolVersion = regexp.MustCompile(`^[0-9A-Za-z.+_-]{0,64}$`)
+	logPath     = regexp.MustCompile(`^[A-Za-z0-9._/-]*$`)
 )
 
 // validate checks what Load read before anything renders or opens it: a
 // report directory may come from an untrusted workflow's artifacts, so
 // names, refs and paths must be what Write would have written.
 func validate(d summaryDoc) error {
+	if d.Tool != nil && !toolVersion.MatchString(d.Tool.Version) {
+		return fmt.Errorf("tool version %q is not a version", d.Tool.Version)
+	}
 	for _, runs := range [][]runDoc{d.Baselines, d.Runs} {
 		for _, r := range runs {
 			if err := validateRun(r); err != nil {

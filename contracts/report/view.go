@@ -50,7 +50,6 @@ func Regressions(res *Result) []Regression {
 type Failure struct {
 	Case  junit.Case
 	Class compare.Class
-	Flaky bool
 	// Collection is set for a module pytest could not collect (its tests
 	// are compared one by one under its module's name).
 	Collection bool
@@ -63,7 +62,7 @@ func Failures(run *Run, s *outcome.Suite) ([]Failure, int) {
 	var breaking, rest []Failure
 	for _, c := range s.Failing() {
 		_, collection := diagnose.CollectionError(c)
-		f := Failure{Case: c, Flaky: slices.Contains(s.Flaky, c.ID()), Class: index[c.ID()].Class, Collection: collection}
+		f := Failure{Case: c, Class: index[c.ID()].Class, Collection: collection}
 		if f.Class.Breaking() {
 			breaking = append(breaking, f)
 		} else {
@@ -72,6 +71,39 @@ func Failures(run *Run, s *outcome.Suite) ([]Failure, int) {
 	}
 	all := append(breaking, rest...)
 	return all[:min(len(all), MaxListed)], len(all)
+}
+
+// FlakyCase is a flaky test of a candidate suite.
+type FlakyCase struct {
+	Run   *Run
+	Suite *outcome.Suite
+	Case  junit.Case
+}
+
+// Flaky lists every candidate suite's flaky tests, run by run.
+func Flaky(res *Result) []FlakyCase {
+	var out []FlakyCase
+	for i := range res.Runs {
+		run := &res.Runs[i]
+		for j := range run.Suites {
+			for _, c := range FlakyCases(&run.Suites[j]) {
+				out = append(out, FlakyCase{Run: run, Suite: &run.Suites[j], Case: c})
+			}
+		}
+	}
+	return out
+}
+
+// FlakyCases are the cases of s that failed and then passed when rerun
+// alone (outcome.Settle), in report order.
+func FlakyCases(s *outcome.Suite) []junit.Case {
+	var out []junit.Case
+	for _, c := range s.Cases {
+		if slices.Contains(s.Flaky, c.ID()) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Status is the suite's verdict, with its comparison class when there is one

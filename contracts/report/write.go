@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
+	"github.com/mjdevaccount/market-data-contracts/contracts/version"
 )
 
 // Write writes every report of res into outDir (created if needed): one
@@ -16,7 +17,8 @@ import (
 // in outcome.Suite.Report), junit.xml, summary.json and summary.md.
 //
 // Write first labels the runs (see Run.Label), classifies them (Classify),
-// fixes FailOn to the effective policy and sets res.Dir. Files are written
+// fixes FailOn to the effective policy, sets res.Dir, and res.Tool to this
+// binary's version when the caller left it empty. Files are written
 // through an os.Root, so nothing lands outside outDir, whatever the names.
 func Write(outDir string, res *Result) error {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
@@ -30,6 +32,9 @@ func Write(outDir string, res *Result) error {
 	assignLabels(res)
 	res.Classify()
 	res.Version, res.FailOn, res.Dir = Version, res.Policy(), outDir
+	if res.Tool == "" {
+		res.Tool = version.String()
+	}
 	merged, err := writeSuites(root, res)
 	if err != nil {
 		return err
@@ -38,7 +43,7 @@ func Write(outDir string, res *Result) error {
 		return err
 	}
 	if res.Bisect != nil {
-		if err := writeBisect(root, res.Bisect); err != nil {
+		if err := writeBisect(root, res); err != nil {
 			return err
 		}
 	}
@@ -56,12 +61,12 @@ func Write(outDir string, res *Result) error {
 func writeSuites(root *os.Root, res *Result) (*junit.Report, error) {
 	merged := &junit.Report{}
 	for i := range res.Baselines {
-		if _, err := writeRun(root, &res.Baselines[i], false); err != nil {
+		if _, err := writeRun(root, res, &res.Baselines[i], false); err != nil {
 			return nil, err
 		}
 	}
 	for i := range res.Runs {
-		suites, err := writeRun(root, &res.Runs[i], len(res.Runs) > 1)
+		suites, err := writeRun(root, res, &res.Runs[i], len(res.Runs) > 1)
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +77,7 @@ func writeSuites(root *os.Root, res *Result) (*junit.Report, error) {
 
 // writeRun writes the run's suite reports; the returned suites are named
 // for the merged report (with the run's title when there are several).
-func writeRun(root *os.Root, run *Run, titled bool) ([]junit.Suite, error) {
+func writeRun(root *os.Root, res *Result, run *Run, titled bool) ([]junit.Suite, error) {
 	var out []junit.Suite
 	written := map[string]string{}
 	for i := range run.Suites {
@@ -84,6 +89,7 @@ func writeRun(root *os.Root, run *Run, titled bool) ([]junit.Suite, error) {
 		written[rel] = s.Name
 		js := suiteReport(run, s, run.Compared(s.Name))
 		js.Properties = append(js.Properties, readinessProps(run, s)...)
+		js.Properties = append(js.Properties, toolProp(res))
 		if err := writeJUnit(root, rel, &junit.Report{Suites: []junit.Suite{js}}); err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
+	"github.com/mjdevaccount/market-data-contracts/contracts/version"
 )
 
 func props(ps []junit.Property) map[string]string {
@@ -47,6 +48,57 @@ func TestWriteLoadRoundTrip(t *testing.T) {
 	}
 }
 
+// Every report names the version that wrote it, and Load keeps it; Write
+// stamps this binary's own version when the caller set none.
+func TestReportsNameTheToolVersion(t *testing.T) {
+	for _, tc := range []struct{ set, want string }{{"v9.8.7", "v9.8.7"}, {"", version.String()}} {
+		for name, fixture := range map[string]func() *Result{"regression": regressionFixture, "bisect": bisectFixture} {
+			dir := t.TempDir()
+			res := fixture()
+			res.Tool = tc.set
+			if err := Write(dir, res); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(filepath.Join(dir, SummaryJSON))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := `"tool": {
+    "name": "market-data-contracts",
+    "version": "` + tc.want + `"
+  }`; !strings.Contains(string(data), want) {
+				t.Errorf("%s: summary.json lacks %s", name, want)
+			}
+			md, _ := os.ReadFile(filepath.Join(dir, SummaryMD))
+			if !strings.Contains(string(md), " · market-data-contracts "+tc.want+"\n") {
+				t.Errorf("%s: summary.md does not name %s", name, tc.want)
+			}
+			junits, _ := filepath.Glob(filepath.Join(dir, "junit", "*", "*.xml"))
+			for _, f := range append(junits, filepath.Join(dir, MergedJUnit)) {
+				rep, err := junit.ParseFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range rep.Suites {
+					if got := props(s.Properties)["tool.version"]; got != tc.want {
+						t.Errorf("%s: %s: suite %s tool.version %q, want %q", name, f, s.Name, got, tc.want)
+					}
+				}
+			}
+			if len(junits) == 0 {
+				t.Fatalf("%s: no JUnit reports", name)
+			}
+			got, err := Load(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Tool != tc.want {
+				t.Errorf("%s: Load: tool %q, want %q", name, got.Tool, tc.want)
+			}
+		}
+	}
+}
+
 func TestSuiteReports(t *testing.T) {
 	dir := t.TempDir()
 	res := regressionFixture()
@@ -79,8 +131,11 @@ func TestSuiteReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cp := props(flaky.Suites[0].Cases[2].Properties); cp[PropFlaky] != "true" || cp[PropClass] != "flaky" {
-		t.Errorf("flaky case properties %v", cp)
+	if c := flaky.Suites[0].Cases[2]; c.Status != junit.StatusPassed || props(c.Properties)[PropClass] != "flaky" {
+		t.Errorf("flaky case: %s %v, want passed, classed flaky", c.Status, props(c.Properties))
+	}
+	if sp := props(flaky.Suites[0].Properties); sp[PropFlaky] != "tests.contracts.test_stats::stats_flaky" {
+		t.Errorf("suite properties %v, want the flaky case's ID under %s", sp, PropFlaky)
 	}
 }
 

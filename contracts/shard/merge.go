@@ -31,7 +31,8 @@ type piece struct {
 func (p piece) name() string { return fmt.Sprintf("shard %s (%s)", p.res.Shard.Name(), p.dir) }
 
 // Merge reads the report directories of a campaign's shards (any order),
-// checks that they are its N shards, each once, of one campaign, and
+// checks that they are its N shards, each once, of one campaign (run by
+// one version of this tool), and
 // writes into out (an existing directory, empty of reports) the report
 // the unsharded run writes: summary.json, summary.md, junit.xml, every
 // suite's JUnit report and log, comparisons, readiness, the compatibility
@@ -131,6 +132,8 @@ func samePlan(a, b piece) error {
 		what = fmt.Sprintf("they were split differently: %s, against %s (give every shard the same --shard-durations)", sa.Split, sb.Split)
 	case a.res.Policy() != b.res.Policy():
 		what = fmt.Sprintf("the fail-on policy differs: %s, against %s", a.res.Policy(), b.res.Policy())
+	case a.res.Tool != b.res.Tool:
+		what = fmt.Sprintf("they were run by different versions of market-data-contracts: %q, against %q", a.res.Tool, b.res.Tool)
 	default:
 		what = cmp.Or(sameRuns("baseline", a.res.Baselines, b.res.Baselines), sameRuns("candidate", a.res.Runs, b.res.Runs), sameBisect(a.res.Bisect, b.res.Bisect))
 	}
@@ -258,7 +261,7 @@ func list(names []string) string {
 // combine puts the shards' runs together, suites in the campaign's order.
 func combine(pieces []piece, order map[string]int) *report.Result {
 	first := pieces[0].res
-	res := &report.Result{Version: report.Version, Started: first.Started, Finished: first.Finished, FailOn: first.FailOn}
+	res := &report.Result{Version: report.Version, Started: first.Started, Finished: first.Finished, FailOn: first.FailOn, Tool: first.Tool}
 	for _, p := range pieces[1:] {
 		if p.res.Started.Before(res.Started) {
 			res.Started = p.res.Started
@@ -289,18 +292,25 @@ func combineRuns(pieces []piece, order map[string]int, runsOf func(*report.Resul
 }
 
 // combineBisect merges the shards' bisections: the downstreams' answers in
-// the campaign's order; when a shard's search failed, the merged search
-// failed too, saying which shard's did and why.
+// the campaign's order. When a shard's search failed, the merged search
+// failed too: with the error every shard gave when they all gave the same
+// (a range that cannot be searched is refused alike by every shard, as by
+// the unsharded run), else saying which shard's failed and why.
 func combineBisect(pieces []piece, order map[string]int) *bisect.Result {
-	var failed []string
+	var failed, errs []string
 	for _, p := range pieces {
 		if e := p.res.Bisect.Error; e != "" {
 			failed = append(failed, fmt.Sprintf("shard %s: %s", p.res.Shard.Name(), e))
+			errs = append(errs, e)
 		}
 	}
 	first := *pieces[0].res.Bisect
 	if len(failed) > 0 {
-		return &bisect.Result{Good: first.Good, Bad: first.Bad, Downstreams: []bisect.Downstream{}, Error: strings.Join(failed, "; ")}
+		why := strings.Join(failed, "; ")
+		if len(errs) == len(pieces) && len(slices.Compact(slices.Clone(errs))) == 1 {
+			why = errs[0]
+		}
+		return &bisect.Result{Good: first.Good, Bad: first.Bad, Downstreams: []bisect.Downstream{}, Error: why}
 	}
 	first.Downstreams = nil
 	for _, p := range pieces {

@@ -244,6 +244,7 @@ func TestMergeRefuses(t *testing.T) {
 		{"other matrix", []string{dirs[0], dirs[1], edit(2, func(r *report.Result) { r.Shard.Matrix = "sha256:beef" })}, "the matrix differs: sha256:feed"},
 		{"other policy", []string{dirs[0], edit(1, func(r *report.Result) { r.FailOn = report.FailOnFailures }), dirs[2]}, "the fail-on policy differs: regressions, against failures"},
 		{"other split", []string{dirs[0], dirs[1], edit(2, func(r *report.Result) { r.Shard.Split = "durations sha256:0123" })}, "they were split differently"},
+		{"other version", []string{dirs[0], dirs[1], edit(2, func(r *report.Result) { r.Tool = "v9.9.9" })}, `run by different versions of market-data-contracts: `},
 		{"other count", []string{dirs[0], dirs[1], edit(2, func(r *report.Result) { r.Shard.Count, r.Shard.Index = 4, 4 })}, "into different numbers of shards"},
 		{"overlap", []string{dirs[0], dirs[1], edit(2, func(r *report.Result) { r.Shard.Assigned = []string{"store"} })}, "downstream store is in two shards"},
 		{"suites not assigned", []string{dirs[0], dirs[1], edit(2, func(r *report.Result) { r.Shard.Assigned = []string{} })}, "run baseline-v1.1.0 holds orchestrator, but the shard was given no downstream"},
@@ -289,5 +290,11 @@ func TestMergeBisectRefuses(t *testing.T) {
 	}
 	if res.Bisect.Error != "shard 2/2: i/o timeout" || len(res.Bisect.Downstreams) != 0 || report.ExitCode(res) != 1 {
 		t.Errorf("merged bisection %+v, exit %d; want the failed shard's error and exit 1", res.Bisect, report.ExitCode(res))
+	}
+	both, err := Merge(t.TempDir(), []string{edit(0, func(r *report.Result) {
+		r.Bisect = bisect.Failed(r.Bisect.Good, r.Bisect.Bad, os.ErrDeadlineExceeded)
+	}), failed})
+	if err != nil || both.Bisect.Error != "i/o timeout" {
+		t.Errorf("every shard failed alike: %+v, %v; want that error, as the unsharded run gives it", both.Bisect, err)
 	}
 }

@@ -158,10 +158,38 @@ func TestBisectUsage(t *testing.T) {
 		{"bisect", "--good", "v1.2.0"},
 		{"bisect", "--good", "v1.2.0", "--bad", "v2.0.0", "--core-ref", "v2.0.0"},
 		{"bisect", "--good", "--upload-pack=x", "--bad", "v2.0.0"},
-		{"demo-bisect", "--good", "v9.9.9", "--offline", "--cache-dir", cache},
 	} {
 		if code, _, stderr := cli(t, args...); code != exitUsage || stderr == "" {
 			t.Errorf("%v: exit %d, want 2 with a message\n%s", args, code, stderr)
 		}
+	}
+}
+
+// TestBisectRangeItCannotSearch: well-formed refs that git cannot use as a
+// range (one that does not exist, good not an ancestor of bad, the same
+// commit twice) are found out by git, as a run's missing ref is: exit 1,
+// with reports naming why, every suite an error that did not run.
+func TestBisectRangeItCannotSearch(t *testing.T) {
+	for _, tc := range []struct {
+		good, bad, why string
+	}{
+		{"v9.9.9", "v2.0.0", `--good v9.9.9: core market-data-core: ref "v9.9.9"`},
+		{"v2.0.0", "v1.2.0", "is not an ancestor of"},
+		{"main", "v1.2.0", "are the same commit"},
+	} {
+		t.Run(tc.good+".."+tc.bad, func(t *testing.T) {
+			code, stdout, b, out := demoBisect(t, "--good", tc.good, "--bad", tc.bad)
+			if code != exitBroken || !strings.Contains(b.Error, tc.why) || !strings.Contains(stdout, tc.why) {
+				t.Errorf("exit %d, bisect.error %q; want 1 and an error containing %q\n%s", code, b.Error, tc.why, stdout)
+			}
+			d := readDoc(t, out)
+			for _, r := range append(d.Baselines, d.Runs...) {
+				for _, s := range r.Suites {
+					if s.Verdict != "error" || s.Log != "" {
+						t.Errorf("%s: %s (log %q), want an error that did not run", s.Name, s.Verdict, s.Log)
+					}
+				}
+			}
+		})
 	}
 }

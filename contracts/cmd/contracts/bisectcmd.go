@@ -72,6 +72,7 @@ func cmdDemoBisect(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlagSet("demo-bisect", &o, stderr, bisectGroups&^matrixFlag)
 	b.flags(fs, "v1.2.0", "v2.0.0")
 	dir := fs.String("dir", "", "materialize the example repos in `DIR` (default: demo-ecosystem in the cache dir)")
+	demoOut(fs, &o)
 	if err := o.parse(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -97,16 +98,14 @@ func executeBisect(ctx context.Context, o *options, b *bisectOptions, m *matrix.
 		return exitUsage, err
 	}
 	defer r.Close()
-	goodEnd, badEnd, err := campaign.Endpoints(entries, b.good, b.bad)
-	if err != nil {
-		return exitUsage, usageError{err}
-	}
 	history := r.History(m.Core.Repo)
-	switch err := bisect.Check(ctx, history, goodEnd, badEnd); {
-	case errors.Is(err, bisect.ErrRange):
-		return exitUsage, usageError{err}
-	case err != nil:
-		return exitBroken, err // git failed, or the run was interrupted
+	goodEnd, badEnd, err := campaign.Endpoints(entries, b.good, b.bad)
+	if err == nil {
+		err = bisect.Check(ctx, history, goodEnd, badEnd)
+	}
+	if err != nil { // a range that cannot be searched: reported, exit 1
+		code, ferr := finish(ctx, o, campaign.Unsearchable(entries, goodEnd, badEnd, err, started), stdout)
+		return max(code, exitBroken), errors.Join(fmt.Errorf("bisect: %w", err), ferr)
 	}
 	fmt.Fprintf(stderr, "bisect: running every suite at %s and %s\n", b.good, b.bad)
 	res := campaign.Assemble(entries, r.Run(ctx, jobs(entries)), "", started)

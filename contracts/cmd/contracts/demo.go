@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -17,6 +18,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	var o options
 	fs := newFlagSet("demo", &o, stderr, demoGroups)
 	dir := fs.String("dir", "", "materialize the example repos in `DIR` (default: demo-ecosystem in the cache dir, so later demos reuse the cached environments)")
+	demoOut(fs, &o)
 	if err := o.parse(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -26,6 +28,16 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	}
 	defer unlock()
 	return execute(ctx, &o, m, stdout, stderr)
+}
+
+// demoOut gives the demos' --out its own default, demo-reports in the
+// cache dir: a demo never writes into the checkout it runs from.
+func demoOut(fs *flag.FlagSet, o *options) {
+	f := fs.Lookup("out")
+	f.Usage = "report `DIR` (default: demo-reports in the cache dir, so a demo never writes into the checkout)"
+	f.DefValue = ""
+	o.out = ""
+	o.defaultOut = func() string { return filepath.Join(o.cacheDir, "demo-reports") }
 }
 
 // demoMatrix materializes the example ecosystem for a demo command and

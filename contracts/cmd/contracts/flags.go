@@ -63,6 +63,8 @@ type options struct {
 	shardSpec   shard.Spec
 	durations   shard.Durations
 	shardRecord *report.Shard
+	// defaultOut gives --out its value when it is left empty (the demos).
+	defaultOut func() string
 }
 
 // offlinePipArgs are what --offline adds: no index, no build isolation
@@ -117,7 +119,8 @@ func newFlagSet(name string, o *options, stderr io.Writer, groups flagGroup) *fl
 	}
 	o.jobs, o.format = runtime.NumCPU(), "text"
 	if groups&runFlags != 0 {
-		fs.IntVar(&o.jobs, "jobs", o.jobs, "suites run in parallel")
+		fs.IntVar(&o.jobs, "jobs", o.jobs, "suites run in parallel (default: the number of CPUs)")
+		fs.Lookup("jobs").DefValue = "0" // machine-dependent: said in the usage instead
 		fs.IntVar(&o.reruns, "reruns", 0, "rerun each failing test up to `N` times alone (0..10); one that passes is flaky")
 	}
 	if groups&reportFlags != 0 {
@@ -163,6 +166,9 @@ func (o *options) parse(fs *flag.FlagSet, args []string) error {
 }
 
 func (o *options) validate() error {
+	if o.out == "" && o.defaultOut != nil {
+		o.out = o.defaultOut()
+	}
 	if o.coreSource != "" && len(o.coreRefs) > 0 {
 		return usagef("--core-ref and --core-source exclude each other")
 	}

@@ -12,9 +12,15 @@
 //	contracts plan   --core-ref REF [options]   print the plan as JSON, run nothing
 //	contracts report --from DIR --format github publish reports to GitHub Actions
 //	contracts merge  --out DIR SHARD-DIR...     merge the reports of a campaign's shards
+//	contracts notify --webhook-env NAME [--previous DIR] DIR   post the run to a Slack-compatible webhook
+//	contracts version                           print this tool's version (also --version)
 //
-// Exit codes: 0 every suite passed (or no regression, with a baseline);
-// 1 a contract broke or a suite could not run; 2 usage or configuration error.
+// Exit codes, one rule for every command: 2 when the command line or a
+// file it names is malformed (a bad flag, matrix or ref; nothing ran); else
+// the work ran and wrote its reports: 0 when it succeeded (every suite
+// passed, no regression with a baseline, a culprit found by bisect), 1 when
+// it did not (a contract broke, a suite could not run, a ref git could not
+// find, nothing to bisect, or the run was interrupted).
 package main
 
 import (
@@ -25,7 +31,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/version"
 )
 
 // Exit codes.
@@ -56,6 +65,8 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"plan":        cmdPlan,
 	"report":      cmdReport,
 	"merge":       cmdMerge,
+	"notify":      cmdNotify,
+	"version":     cmdVersion,
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -66,12 +77,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	cmd, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "contracts: unknown command %q\n\n%s", args[0], usageText)
 		return exitUsage
 	}
-	code, err := cmd(ctx, args[1:], stdout, stderr)
+	code, err := exitUsage, hostRunnerSupported(args[0])
+	if err == nil {
+		code, err = cmd(ctx, args[1:], stdout, stderr)
+	}
 	var ue usageError
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -96,8 +113,53 @@ Commands:
   plan    --core-ref REF   print the plan (sources, argv, env) as JSON; run nothing
   report  --from DIR       re-publish a run's reports (--format github|text)
   merge   --out DIR SHARD-DIR...   merge the reports of --shard=K/N runs into the whole run's
+  notify  --webhook-env NAME [--previous DIR] DIR   post a run's result to a Slack-compatible webhook
+  version                  print this tool's version (also --version)
 
-Run "contracts <command> -h" for its options. Exit codes: 0 all suites passed
-(no regression with --baseline-ref), 1 a contract broke or a suite could not
-run, 2 usage or configuration error.
+Run "contracts <command> -h" for its options. Exit codes: 2 the command line
+or a file it names is malformed (nothing ran); otherwise the reports are
+written and 0 means success (all suites passed, no regression with
+--baseline-ref, bisect found a culprit), 1 anything else (a contract broke,
+a suite could not run, a ref git could not find, nothing to bisect).
 `
+
+// hostOS is the operating system this binary runs on (a variable for the
+// tests).
+var hostOS = runtime.GOOS
+
+// hostRunnerCommands run suites (or plan them) with the host runner.
+var hostRunnerCommands = map[string]bool{"run": true, "demo": true, "bisect": true, "demo-bisect": true, "plan": true}
+
+// hostRunnerSupported refuses, on Windows, the commands that need the host
+// runner: it relies on POSIX process groups, file locks and the virtualenv
+// layout. The release binary for Windows reads reports, notifies and says
+// its version.
+func hostRunnerSupported(cmd string) error {
+	if hostOS != "windows" || !hostRunnerCommands[cmd] {
+		return nil
+	}
+	return usagef("the host runner needs Linux or macOS (POSIX process groups, file locks, virtualenv layout); on Windows, "+
+		"run the contracts with the Dagger module (dagger call -m github.com/mjdevaccount/market-data-contracts@%s run ...) or under WSL; "+
+		"this binary's report, notify and version commands work here", version.Release)
+}
+
+// cmdVersion prints the tool's version: the release it was stamped with or
+// installed at, else "dev" and the commit (package version).
+func cmdVersion(_ context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: contracts version (or contracts --version)\n\nPrints the tool's version: the release it was stamped with or installed at, else dev and the commit.\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK, err
+		}
+		return exitUsage, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return exitUsage, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	fmt.Fprintf(stdout, "%s %s %s/%s %s\n", version.Name, version.Get(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	return exitOK, nil
+}

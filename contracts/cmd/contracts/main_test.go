@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -288,4 +289,62 @@ func helpFlags(usage string) []string {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestPlanJSON: contracts plan prints every key in snake_case, durations
+// in seconds, under plan schema version 3.
+func TestPlanJSON(t *testing.T) {
+	eco := plainEcosystem(t)
+	code, stdout, stderr := cli(t, "plan", "--offline", "--cache-dir", cache, "--matrix", eco.MatrixFile, "--core-ref", "v1.2.0", "--baseline-ref", "v1.1.0")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var entries []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &entries); err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0]["baseline"] != true || entries[0]["label"] == nil {
+		t.Fatalf("entries %v", entries)
+	}
+	snake := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, child := range v {
+				if !snake.MatchString(k) {
+					t.Errorf("%s.%s is not a snake_case key", path, k)
+				}
+				walk(path+"."+k, child)
+			}
+		case []any:
+			for _, child := range v {
+				walk(path+"[]", child)
+			}
+		}
+	}
+	walk("", entries)
+	p := entries[1]["plan"].(map[string]any)
+	suite := p["suites"].([]any)[0].(map[string]any)
+	if p["version"] != float64(3) || suite["timeout_seconds"] != float64(900) || suite["timeout"] != nil {
+		t.Errorf("plan version %v, suite timeout_seconds %v (timeout %v): want 3 and 900 (15m), no timeout key", p["version"], suite["timeout_seconds"], suite["timeout"])
+	}
+}
+
+// TestDemoWritesOutsideTheCheckout: without --out, a demo writes its
+// reports under the cache dir, never into the directory it runs from.
+func TestDemoWritesOutsideTheCheckout(t *testing.T) {
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	code, stdout, stderr := cli(t, "demo", "--offline", "--cache-dir", cache, "--core-ref", "v1.2.0", "--only", "orchestrator")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	want := filepath.Join(cache, "demo-reports")
+	if _, err := os.Stat(filepath.Join(want, "summary.json")); err != nil || !strings.Contains(stdout, "reports: "+want) {
+		t.Errorf("reports not in %s (%v):\n%s", want, err, stdout)
+	}
+	if entries, _ := os.ReadDir(cwd); len(entries) != 0 {
+		t.Errorf("the demo wrote into its working directory: %v", entries)
+	}
 }

@@ -22,7 +22,9 @@ func cmdMerge(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	format := fs.String("format", "text", "`format`: text, or github to also publish the merged run to GitHub Actions")
 	tokenEnv := fs.String("token-env", "GITHUB_TOKEN", "environment `variable` whose value is masked in GitHub logs")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: contracts merge [--out DIR] [--format text|github] SHARD-DIR...\n\n")
+		fmt.Fprint(fs.Output(), "Usage: contracts merge [--out DIR] [--format text|github] SHARD-DIR...\n\n"+
+			"Merges the report directories of a campaign's shards (--shard=K/N, every K once) into the report\n"+
+			"the unsharded run writes, prints it and exits with its verdict.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -53,10 +54,10 @@ func TestReadinessInDemo(t *testing.T) {
 		values  map[string]string
 		reasons map[string]string
 	}{
-		"v1.2.0": {"Core 1.2.0: 1 ready, 1 needs-bump, 1 unknown",
+		"v1.2.0": {"Core 1.2.0 (v1.2.0): 1 ready, 1 needs-bump, 1 unknown",
 			map[string]string{"pipeline": "ready", "store": "needs-bump", "orchestrator": "unknown"},
 			map[string]string{"pipeline": ">=1.1 admits 1.2.0 (pyproject.toml)", "store": "<1.2,>=1.1 excludes 1.2.0 (requirements.txt)", "orchestrator": "it declares no requirement on Core"}},
-		"v2.0.0": {"Core 2.0.0: 1 breaks-now, 1 blocked, 1 unknown",
+		"v2.0.0": {"Core 2.0.0 (v2.0.0): 1 breaks-now, 1 blocked, 1 unknown",
 			map[string]string{"pipeline": "breaks-now", "store": "blocked", "orchestrator": "unknown"},
 			map[string]string{"pipeline": ">=1.1 admits 2.0.0 (pyproject.toml), and the contracts break", "store": "<1.2,>=1.1 excludes 2.0.0 (requirements.txt), and the contracts break"}},
 	} {
@@ -77,6 +78,27 @@ func TestReadinessInDemo(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReadinessNamesTheRun: two Core refs that build the same version
+// (the example's v1.2.0 and main) get release lines that say which is which.
+func TestReadinessNamesTheRun(t *testing.T) {
+	out := t.TempDir()
+	_, stdout, _ := demo(t, out, "--core-ref", "v1.2.0,main", "--only", "pipeline")
+	d := readReadiness(t, out)
+	var lines []string
+	for _, r := range d.Runs {
+		lines = append(lines, r.Release)
+	}
+	want := []string{"Core 1.2.0 (v1.2.0): 1 ready", "Core 1.2.0 (main): 1 ready"}
+	if !slices.Equal(lines, want) {
+		t.Errorf("release lines %q, want %q", lines, want)
+	}
+	for _, w := range want {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("terminal lacks %q:\n%s", w, stdout)
+		}
 	}
 }
 

@@ -131,10 +131,14 @@ func TestHostileArgumentsRunNothing(t *testing.T) {
 	touch := "touch " + sb.marker
 	ifsTouch := "touch${IFS}" + sb.marker
 	core, good := sb.eco.Repos[examples.Core], sb.eco.Repos[examples.Orchestrator]
-	base := []string{"--offline", "--cache-dir", "cache", "--jobs", "4"}
+	base := []string{"--offline", "--cache-dir", "cache"}
 	ecoMatrix := sb.matrix(t, core, "main", hostileEntry{"orchestrator", good, "main", ""})
 	withMatrix := func(cmd, mf string, args ...string) []string {
-		return append(append([]string{cmd, "--matrix", mf, "--out", "out"}, base...), args...)
+		argv := append([]string{cmd, "--matrix", mf}, base...)
+		if cmd == "run" { // plan takes neither: it writes nothing and runs nothing
+			argv = append(argv, "--out", "out", "--jobs", "4")
+		}
+		return append(argv, args...)
 	}
 	usage := []struct {
 		args []string
@@ -295,9 +299,9 @@ func TestTokenNeverLeaks(t *testing.T) {
 		hostileEntry{"orchestrator", variant, "main", ""},
 		hostileEntry{"envdump", variant, "main", "tests/envdump"})
 	out, cacheDir := filepath.Join(tmp, "out"), filepath.Join(cache, "token-test")
-	args := []string{"--matrix", mf, "--offline", "--python", python, "--cache-dir", cacheDir, "--core-ref", "v1.2.0", "--jobs", "2"}
+	args := []string{"--matrix", mf, "--offline", "--python", python, "--cache-dir", cacheDir, "--core-ref", "v1.2.0"}
 
-	code, stdout, stderr := cli(t, append([]string{"run", "--out", out}, args...)...)
+	code, stdout, stderr := cli(t, append([]string{"run", "--out", out, "--jobs", "2"}, args...)...)
 	if code != exitBroken {
 		t.Fatalf("exit %d, want 1 (envdump fails)\n%s\n%s", code, stdout, stderr)
 	}

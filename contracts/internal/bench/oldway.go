@@ -25,7 +25,7 @@ func (b bench) oldWay(coreRef string) float64 {
 		py := filepath.Join(venv, "bin", "python")
 		steps := [][]string{
 			{"git", "clone", "--quiet", b.eco.Repos[d], ds},
-			{"git", "clone", "--quiet", "--branch", coreRef, b.eco.Repos[examples.Core], core},
+			{"git", "-c", "advice.detachedHead=false", "clone", "--quiet", "--branch", coreRef, b.eco.Repos[examples.Core], core},
 			{b.python, "-m", "venv", "--system-site-packages", venv},
 			append([]string{py, "-m", "pip", "install", "--quiet", core}, offline...),
 			append([]string{py, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ds}, offline...),

@@ -5,11 +5,9 @@ package lockfile
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -64,19 +62,4 @@ func openLock(path string) (*os.File, error) {
 		return nil, err
 	}
 	return os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o644)
-}
-
-// flock takes an exclusive flock, polling so that ctx can end the wait.
-func flock(ctx context.Context, f *os.File) error {
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(pollInterval):
-		}
-	}
 }

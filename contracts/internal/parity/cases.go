@@ -39,6 +39,9 @@ func cases(w *world) []testCase {
 		testCase{"default-ref / dagger check (default matrix)", w.defaultRef},
 		testCase{"hostile ref", w.needsGit(w.hostileRef)},
 		testCase{"missing repo", w.needsGit(w.missingRepo)},
+		testCase{"version", w.versionCase},
+		testCase{"release (binaries run, checksums match)", w.releaseCase},
+		testCase{"notify (failing run posts, identical run not, recovery posts)", w.notifyCase},
 	)
 	return out
 }

@@ -17,8 +17,11 @@
 // PARITY_GIT_ROOT and PARITY_GIT_CA (the local HTTPS git server: package
 // localgit), PARITY_MODULE_ARGS (the module's constructor
 // arguments, default --pip-args=--no-index,--no-build-isolation: the
-// stand-in image has the packages, there is no index) and
-// PARITY_HOST_ARGS (the host CLI's, default --offline).
+// stand-in image has the packages, there is no index),
+// PARITY_HOST_ARGS (the host CLI's, default --offline) and
+// PARITY_WEBHOOK_ADDR (where the notify case listens for both runners'
+// messages, default 10.87.0.1:0: the engine's bridge, which the module's
+// runtime container and the host both reach).
 package main
 
 import (

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
 	"github.com/mjdevaccount/market-data-contracts/contracts/internal/localgit"
+	"github.com/mjdevaccount/market-data-contracts/contracts/version"
 )
 
 // world is what every case shares: the host CLI, the module, the example
@@ -17,7 +18,7 @@ type world struct {
 	root string
 	// dir is the work directory (reports of every case, the host cache).
 	dir string
-	// bin is the host CLI built from root.
+	// bin is the host CLI built from root, stamped with the source's release.
 	bin string
 	// hostArgs and moduleArgs are the runners' package options (offline
 	// by default: this machine has no package index).
@@ -51,7 +52,9 @@ func newWorld(ctx context.Context) (*world, error) {
 		return nil, err
 	}
 	w.bin = filepath.Join(w.dir, "bin", "contracts")
-	if p := run(ctx, root, nil, "go", "build", "-o", w.bin, "./contracts/cmd/contracts"); p.code != 0 {
+	// Stamped with the source's release, as a release binary: the module
+	// reports its source's release, and both runners' reports must agree.
+	if p := run(ctx, root, nil, "go", "build", "-ldflags", version.LDFlags(version.Release, ""), "-o", w.bin, "./contracts/cmd/contracts"); p.code != 0 {
 		return nil, fmt.Errorf("building the host CLI: %s", p.tail())
 	}
 	if w.eco, err = examples.Materialize(ctx, filepath.Join(w.dir, "ecosystem")); err != nil {

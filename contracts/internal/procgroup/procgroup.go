@@ -1,5 +1,11 @@
+//go:build unix
+
 // Package procgroup runs commands as leaders of their own process group,
 // so that a timeout or a cancel kills everything they started.
+//
+// Process groups are POSIX: on Windows (where the host runner does not
+// run, see contracts/cmd/contracts) Kill ends the command's own process
+// only.
 package procgroup
 
 import (
@@ -26,3 +32,6 @@ func Kill(cmd *exec.Cmd) error {
 	}
 	return nil
 }
+
+// KillPID sends SIGKILL to one process.
+func KillPID(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }

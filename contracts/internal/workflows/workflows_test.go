@@ -17,38 +17,52 @@ import (
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 	"github.com/mjdevaccount/market-data-contracts/contracts/report/github"
+	"github.com/mjdevaccount/market-data-contracts/contracts/version"
 )
 
 const dir = "../../../.github/workflows"
 
 type step struct {
-	Name string            `yaml:"name"`
-	ID   string            `yaml:"id"`
-	If   string            `yaml:"if"`
-	Uses string            `yaml:"uses"`
-	Run  string            `yaml:"run"`
-	With map[string]string `yaml:"with"`
+	Name            string            `yaml:"name"`
+	ID              string            `yaml:"id"`
+	If              string            `yaml:"if"`
+	Uses            string            `yaml:"uses"`
+	Run             string            `yaml:"run"`
+	With            map[string]string `yaml:"with"`
+	Env             map[string]string `yaml:"env"`
+	ContinueOnError bool              `yaml:"continue-on-error"`
 }
 
 type workflow struct {
 	On struct {
+		Push struct {
+			Tags []string `yaml:"tags"`
+		} `yaml:"push"`
 		WorkflowCall struct {
+			Inputs map[string]struct {
+				Default string `yaml:"default"`
+			} `yaml:"inputs"`
 			Outputs map[string]struct {
 				Description string `yaml:"description"`
 				Value       string `yaml:"value"`
 			} `yaml:"outputs"`
+			Secrets map[string]struct {
+				Required bool `yaml:"required"`
+			} `yaml:"secrets"`
 		} `yaml:"workflow_call"`
 	} `yaml:"on"`
-	Jobs map[string]job `yaml:"jobs"`
+	Permissions map[string]string `yaml:"permissions"`
+	Jobs        map[string]job    `yaml:"jobs"`
 }
 
 type job struct {
-	If       string            `yaml:"if"`
-	Needs    string            `yaml:"needs"`
-	Env      map[string]string `yaml:"env"`
-	Outputs  map[string]string `yaml:"outputs"`
-	Steps    []step            `yaml:"steps"`
-	Strategy struct {
+	Permissions map[string]string `yaml:"permissions"`
+	If          string            `yaml:"if"`
+	Needs       string            `yaml:"needs"`
+	Env         map[string]string `yaml:"env"`
+	Outputs     map[string]string `yaml:"outputs"`
+	Steps       []step            `yaml:"steps"`
+	Strategy    struct {
 		Matrix struct {
 			Include string `yaml:"include"`
 		} `yaml:"matrix"`
@@ -68,10 +82,17 @@ func load(t *testing.T, name string) workflow {
 	return w
 }
 
-// TestContractsWorkflowOnlyCallsDagger: no setup-python, no pip, no inline
-// scripts; untrusted inputs only through environment variables.
-func TestContractsWorkflowOnlyCallsDagger(t *testing.T) {
-	w := load(t, "contracts.yml")
+// TestWorkflowsOnlyCallDagger: in contracts.yml and release.yml, no
+// setup-python, no pip, no inline scripts; untrusted inputs only through
+// environment variables.
+func TestWorkflowsOnlyCallDagger(t *testing.T) {
+	for _, name := range []string{"contracts.yml", "release.yml"} {
+		t.Run(name, func(t *testing.T) { onlyCallsDagger(t, name) })
+	}
+}
+
+func onlyCallsDagger(t *testing.T, name string) {
+	w := load(t, name)
 	runs, dagger := 0, false // run steps seen; Dagger action present
 	for job, j := range w.Jobs {
 		for _, st := range j.Steps {
@@ -103,7 +124,7 @@ func TestContractsWorkflowOnlyCallsDagger(t *testing.T) {
 		}
 	}
 	if runs == 0 || !dagger {
-		t.Fatalf("contracts.yml: %d run steps, dagger action present: %v", runs, dagger)
+		t.Fatalf("%s: %d run steps, dagger action present: %v", name, runs, dagger)
 	}
 }
 
@@ -309,11 +330,123 @@ func TestActionlint(t *testing.T) {
 		}
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.yml"))
-	if len(files) < 2 {
-		t.Fatalf("found %d workflows, want ci.yml and contracts.yml", len(files))
+	if len(files) < 3 {
+		t.Fatalf("found %d workflows, want ci.yml, contracts.yml and release.yml", len(files))
 	}
 	out, err := exec.Command(bin, append([]string{"-no-color"}, files...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("actionlint: %v\n%s", err, out)
+	}
+}
+
+// TestContractsWorkflowPinsItsRelease: called as a reusable workflow, the
+// module that runs is the release this file belongs to (contracts_ref's
+// default, moved with every release), not whatever the default branch
+// holds; dispatched in this repository, the dispatched commit.
+func TestContractsWorkflowPinsItsRelease(t *testing.T) {
+	w := load(t, "contracts.yml")
+	if got := w.On.WorkflowCall.Inputs["contracts_ref"].Default; got != version.Release {
+		t.Errorf("contracts_ref defaults to %q, want the release %s", got, version.Release)
+	}
+	for job, j := range w.Jobs {
+		for _, st := range j.Steps {
+			if strings.HasPrefix(st.Uses, "actions/checkout@") && st.With["ref"] != "${{ inputs.contracts_ref }}" {
+				t.Errorf("%s: checkout of ref %q, want ${{ inputs.contracts_ref }}", job, st.With["ref"])
+			}
+		}
+	}
+}
+
+// TestContractsWorkflowNotifies: notifying is optional (the secret
+// CONTRACTS_WEBHOOK_URL), comes after the publishing steps and before the
+// verdict, reads the run's reports, sees the secret only in its own step
+// (as an environment variable the module reads as a Secret), compares
+// with the previous run's reports when the cache has them, and never
+// fails the job.
+func TestContractsWorkflowNotifies(t *testing.T) {
+	w := load(t, "contracts.yml")
+	if s, ok := w.On.WorkflowCall.Secrets["CONTRACTS_WEBHOOK_URL"]; !ok || s.Required {
+		t.Errorf("workflow_call secrets: CONTRACTS_WEBHOOK_URL declared %v, required %v; want an optional secret", ok, s.Required)
+	}
+	// Both publishing jobs notify alike: the single job and the merge job.
+	for _, name := range []string{"contracts", "merge"} {
+		notifies(t, name, w.Jobs[name])
+	}
+}
+
+// notifies checks a publishing job's notify steps: only with the secret,
+// never able to fail the job, between the step outputs and the verdict.
+func notifies(t *testing.T, name string, j job) {
+	t.Helper()
+	if j.Env["NOTIFY"] != "${{ secrets.CONTRACTS_WEBHOOK_URL != '' }}" {
+		t.Errorf("%s: job env NOTIFY = %q", name, j.Env["NOTIFY"])
+	}
+	notify, verdict, outputs, previous := []int{}, -1, -1, 0
+	for i, st := range j.Steps {
+		fn, rest := daggerFunction(st.Run)
+		for k, v := range st.Env {
+			if strings.Contains(v, "CONTRACTS_WEBHOOK_URL") && (k != "CONTRACTS_WEBHOOK_URL" || !strings.Contains(rest, " notify --webhook=env:CONTRACTS_WEBHOOK_URL")) {
+				t.Errorf("%s: step %q gets the webhook secret as %s without notifying with it", name, st.Name, k)
+			}
+		}
+		switch {
+		case fn == "from-reports" && strings.Contains(rest, " notify "):
+			notify = append(notify, i)
+			if !st.ContinueOnError || !strings.HasPrefix(st.If, "env.NOTIFY == 'true'") {
+				t.Errorf("%s: step %q: continue-on-error %v, if %q; want an optional step that cannot fail the job", name, st.Name, st.ContinueOnError, st.If)
+			}
+			if strings.Contains(rest, "--previous=previous-reports") {
+				previous++
+			}
+		case strings.HasSuffix(st.Run, " check"):
+			verdict = i
+		case st.ID == "results":
+			outputs = i
+		}
+	}
+	if len(notify) != 2 || previous != 1 || notify[0] < outputs || notify[1] > verdict {
+		t.Errorf("%s: notify steps at %v (%d with --previous), outputs at %d, verdict at %d; want two (with and without a previous run) between them", name, notify, previous, outputs, verdict)
+	}
+}
+
+// TestReleaseWorkflow: on a v* tag, one dagger call builds the release
+// from the tag (through the environment) and exports it; one action
+// attaches exactly those files, with the CHANGELOG's notes; only that job
+// may write to the repository.
+func TestReleaseWorkflow(t *testing.T) {
+	w := load(t, "release.yml")
+	if !slices.Equal(w.On.Push.Tags, []string{"v*"}) {
+		t.Errorf("triggered on tags %v, want v*", w.On.Push.Tags)
+	}
+	if w.Permissions["contents"] != "read" {
+		t.Errorf("workflow permissions %v, want contents: read", w.Permissions)
+	}
+	j, ok := w.Jobs["release"]
+	if !ok || j.Permissions["contents"] != "write" || len(j.Permissions) != 1 || j.Env["TAG"] != "${{ github.ref_name }}" {
+		t.Fatalf("job release: %+v", j)
+	}
+	dist, uploads := "", 0
+	for _, st := range j.Steps {
+		fn, rest := daggerFunction(st.Run)
+		switch {
+		case fn == "release":
+			m := regexp.MustCompile(`^--tag="\$TAG" --commit="\$GITHUB_SHA" export --path=(\S+)$`).FindStringSubmatch(rest)
+			if m == nil || dist != "" {
+				t.Errorf("step %q: %q, want one release --tag=\"$TAG\" --commit=\"$GITHUB_SHA\" export --path=DIR", st.Name, rest)
+				continue
+			}
+			dist = m[1]
+		case fn != "":
+			t.Errorf("step %q calls %s", st.Name, fn)
+		case strings.HasPrefix(st.Uses, "softprops/action-gh-release@"):
+			uploads++
+			files := strings.Fields(st.With["files"])
+			if dist == "" || !slices.Equal(files, []string{dist + "/contracts-*", dist + "/SHA256SUMS"}) || st.With["body_path"] != dist+"/NOTES.md" || st.With["fail_on_unmatched_files"] != "true" {
+				t.Errorf("upload step %q uploads %v with notes %q after the build into %q", st.Name, files, st.With["body_path"], dist)
+			}
+		}
+	}
+	if dist == "" || uploads != 1 {
+		t.Errorf("release into %q, %d uploads; want one build and one upload", dist, uploads)
 	}
 }

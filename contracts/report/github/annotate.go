@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 	"github.com/sethvargo/go-githubactions"
@@ -65,24 +66,35 @@ func suiteWarning(run *report.Run, s *outcome.Suite) (annotation, bool) {
 }
 
 // caseAnnotations annotates the suite's failing tests: an error when the
-// suite fails the run and the test is not excused (flaky, or still failing
-// under the regressions policy), a warning otherwise.
+// suite fails the run and the test is not excused (still failing under the
+// regressions policy), a warning otherwise; and each flaky test with a
+// warning.
 func caseAnnotations(res *report.Result, run *report.Run, s *outcome.Suite) []annotation {
 	fails, _ := report.Failures(run, s)
 	failsRun := res.Fails(run, s)
 	var out []annotation
 	for _, f := range fails {
-		excused := f.Flaky || (run.Comparison != nil && res.Policy() == report.FailOnRegressions && !f.Class.Breaking())
-		fields := map[string]string{"title": report.OneLine(f.Case.ID(), 4*report.MaxMessage)}
-		if f.Case.File != "" {
-			fields["file"] = f.Case.File
-		}
-		if f.Case.Line > 0 {
-			fields["line"] = strconv.Itoa(f.Case.Line)
-		}
-		out = append(out, annotation{err: failsRun && !excused, fields: fields, msg: caseMessage(s, f)})
+		excused := run.Comparison != nil && res.Policy() == report.FailOnRegressions && !f.Class.Breaking()
+		out = append(out, annotation{err: failsRun && !excused, fields: caseFields(f.Case), msg: caseMessage(s, f)})
+	}
+	for _, c := range report.FlakyCases(s) {
+		msg := fmt.Sprintf("%s (flaky, core %s): failed, then passed when rerun alone", s.Name, report.Source(s.Core))
+		out = append(out, annotation{fields: caseFields(c), msg: msg})
 	}
 	return out
+}
+
+// caseFields locate a test case's annotation: its ID as the title, its
+// file and line when known.
+func caseFields(c junit.Case) map[string]string {
+	fields := map[string]string{"title": report.OneLine(c.ID(), 4*report.MaxMessage)}
+	if c.File != "" {
+		fields["file"] = c.File
+	}
+	if c.Line > 0 {
+		fields["line"] = strconv.Itoa(c.Line)
+	}
+	return fields
 }
 
 // caseMessage says which suite, class and Core a failure is about, its
@@ -93,8 +105,6 @@ func caseMessage(s *outcome.Suite, f report.Failure) string {
 	switch {
 	case f.Class != "":
 		what = string(f.Class)
-	case f.Flaky:
-		what += ", flaky"
 	}
 	msg := fmt.Sprintf("%s (%s, core %s): %s", s.Name, what, report.Source(s.Core), report.OneLine(f.Case.Message, 4*report.MaxMessage))
 	if link := report.CaseLink(s.Downstream, f.Case); link != "" {

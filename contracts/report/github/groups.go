@@ -59,8 +59,6 @@ func failureText(f report.Failure) string {
 	head := "FAILED " + f.Case.ID()
 	if f.Class != "" {
 		head += " [" + string(f.Class) + "]"
-	} else if f.Flaky {
-		head += " [flaky]"
 	}
 	text := strings.TrimRight(f.Case.Text, "\n")
 	if text == "" {

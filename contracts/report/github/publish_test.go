@@ -47,9 +47,9 @@ func suite(core plan.Source, name string, v outcome.Verdict, reason string, case
 // directory and loads it back the way `contracts report --from` does.
 func fixture(t *testing.T) *report.Result {
 	t.Helper()
-	flaky := suite(coreV2, "analytics", outcome.Failed, "", tcase("test_mean", junit.StatusFailed, "assert 1 == 2"), tcase("test_flaky", junit.StatusFailed, "timeout"))
-	flaky.Flaky = []string{"tests.contracts.test_quotes::test_flaky"}
-	flaky.Downstream.Repo = "https://git.example.com/analytics" // not on github.com: no permalinks
+	flaky := suite(coreV2, "analytics", outcome.Failed, "", tcase("test_mean", junit.StatusFailed, "assert 1 == 2"), tcase("test_flaky", junit.StatusPassed, ""))
+	flaky.Flaky = []string{"tests.contracts.test_quotes::test_flaky"} // failed, then passed on rerun: settled
+	flaky.Downstream.Repo = "https://git.example.com/analytics"       // not on github.com: no permalinks
 	res := &report.Result{
 		Started: t0, Finished: t0.Add(time.Minute),
 		Baselines: []report.Run{{Label: "baseline-v1.2.0", Core: coreV1, Suites: []outcome.Suite{

@@ -183,6 +183,7 @@ func (r *Runner) runSuite(parent context.Context, j Job) outcome.Suite {
 	if parent.Err() != nil && facts.SetupError == "" && !facts.TimedOut {
 		facts.SetupError = "run cancelled (interrupt)"
 	}
+	facts.Cases, facts.Flaky = outcome.Settle(facts.Cases, flaky), flaky
 	res.Verdict, res.Reason = outcome.Decide(facts)
 	res.Cases, res.Counts, res.Flaky, res.Pin = facts.Cases, junit.Count(facts.Cases), flaky, facts.Pin
 	res.Duration = time.Since(start)

@@ -7,7 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
+
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/procgroup"
 )
 
 // tagVar is set, to a value unique to each command, in the environment of
@@ -39,7 +40,7 @@ func sweep(tag string) int {
 				continue
 			}
 			pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p)))
-			if err == nil && pid != os.Getpid() && syscall.Kill(pid, syscall.SIGKILL) == nil {
+			if err == nil && pid != os.Getpid() && procgroup.KillPID(pid) == nil {
 				found++
 			}
 		}
