@@ -219,7 +219,7 @@ func (w *historyWorld) git(c enginetest.Chain) (any, error) {
 func TestBisect(t *testing.T) {
 	w := newHistoryWorld(t)
 	printed := captureTable(t)
-	table, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline", "orchestrator"}, true)
+	table, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline", "orchestrator"}, true, "", nil)
 	if err != nil {
 		t.Fatalf("bisect: %v\n%s", err, printed)
 	}
@@ -270,7 +270,7 @@ func TestBisect(t *testing.T) {
 // it back, and the GitHub outputs name the culprits.
 func TestBisectRunReports(t *testing.T) {
 	w := newHistoryWorld(t)
-	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true)
+	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +325,7 @@ func TestBisectRunReports(t *testing.T) {
 func TestBisectNothingToFind(t *testing.T) {
 	newHistoryWorld(t)
 	captureTable(t)
-	_, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"orchestrator"}, true)
+	_, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"orchestrator"}, true, "", nil)
 	if err == nil || !strings.Contains(err.Error(), "NOTHING TO BISECT") {
 		t.Errorf("err = %v", err)
 	}
@@ -336,7 +336,7 @@ func TestBisectNothingToFind(t *testing.T) {
 // error, summary.json's bisect.error) and exit code 1, as the CLI does.
 func TestBisectRefusesANonAncestor(t *testing.T) {
 	w := newHistoryWorld(t)
-	run, err := newModule(t).BisectRun(context.Background(), badRef, goodRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true)
+	run, err := newModule(t).BisectRun(context.Background(), badRef, goodRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,7 +367,7 @@ func TestBisectRefusesANonAncestor(t *testing.T) {
 func TestBisectSearchFails(t *testing.T) {
 	w := newHistoryWorld(t)
 	w.failLog = true
-	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true)
+	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +385,7 @@ func TestBisectSearchFails(t *testing.T) {
 
 func TestBisectRefusesBadRefs(t *testing.T) {
 	e := enginetest.Use(t, fileResolver)
-	if _, err := newModule(t).BisectRun(context.Background(), "--upload-pack=x", badRef, nil, nil, true); err == nil || !strings.Contains(err.Error(), "--good") {
+	if _, err := newModule(t).BisectRun(context.Background(), "--upload-pack=x", badRef, nil, nil, true, "", nil); err == nil || !strings.Contains(err.Error(), "--good") {
 		t.Errorf("err = %v", err)
 	}
 	for _, q := range e.Queries() {

@@ -42,6 +42,8 @@ type summaryDoc struct {
 	Runs      []runDoc  `json:"runs"`
 	// Bisect is set for a bisection (an additive key).
 	Bisect *bisect.Result `json:"bisect,omitempty"`
+	// Shard is set for one shard of a campaign (an additive key).
+	Shard *Shard `json:"shard,omitempty"`
 	// Tool is what wrote the file (an additive key: absent from reports
 	// written before it existed).
 	Tool *toolDoc `json:"tool,omitempty"`
@@ -106,7 +108,7 @@ type countsDoc struct {
 func toDoc(r *Result) summaryDoc {
 	d := summaryDoc{
 		Schema: Schema, Version: Version, Started: r.Started.UTC(), Finished: r.Finished.UTC(),
-		FailOn: r.Policy(), ExitCode: ExitCode(r), Baselines: []runDoc{}, Runs: []runDoc{}, Bisect: r.Bisect,
+		FailOn: r.Policy(), ExitCode: ExitCode(r), Baselines: []runDoc{}, Runs: []runDoc{}, Bisect: r.Bisect, Shard: r.Shard,
 		Tool: &toolDoc{Name: version.Name, Version: r.Tool},
 	}
 	for i := range r.Baselines {
@@ -183,7 +185,7 @@ func nonNil[T any](s []T) []T {
 
 // fromDoc rebuilds a result from summary.json, without cases.
 func fromDoc(d summaryDoc) *Result {
-	r := &Result{Version: d.Version, Started: d.Started, Finished: d.Finished, FailOn: d.FailOn, Bisect: d.Bisect}
+	r := &Result{Version: d.Version, Started: d.Started, Finished: d.Finished, FailOn: d.FailOn, Bisect: d.Bisect, Shard: d.Shard}
 	if d.Tool != nil {
 		r.Tool = d.Tool.Version
 	}

@@ -37,6 +37,9 @@ func validate(d summaryDoc) error {
 			return fmt.Errorf("bisect: %w", err)
 		}
 	}
+	if d.Shard != nil {
+		return validateShard(d.Shard)
+	}
 	return nil
 }
 

@@ -24,6 +24,10 @@ import (
 // deterministic: the demo's repos have the same SHAs).
 var coreCommits memo[map[string]string]
 
+// defaultBisect is demo-bisect with its default range, shared by the tests
+// that read it.
+var defaultBisect memo[cliRun]
+
 func commitsByID(t *testing.T) map[string]string {
 	return coreCommits.get(t, func() (map[string]string, error) {
 		eco, err := examples.Materialize(context.Background(), filepath.Join(t.TempDir(), "eco"))
@@ -35,11 +39,23 @@ func commitsByID(t *testing.T) map[string]string {
 }
 
 // demoBisect runs `contracts demo-bisect` offline with the shared cache
-// and reads the bisection back from summary.json.
+// and reads the bisection back from summary.json. Without args it is the
+// default bisection (v1.2.0..v2.0.0), run once per test binary.
 func demoBisect(t *testing.T, args ...string) (int, string, string, *bisect.Result, string) {
 	t.Helper()
-	out := t.TempDir()
-	code, stdout, stderr := cli(t, append([]string{"demo-bisect", "--offline", "--cache-dir", cache, "--out", out, "--jobs", "3"}, args...)...)
+	var out, stdout, stderr string
+	var code int
+	if len(args) == 0 {
+		r := defaultBisect.get(t, func() (cliRun, error) {
+			r := cliRun{out: filepath.Join(cache, "out-default-bisect")}
+			r.code, r.stdout, r.stderr = cli(t, "demo-bisect", "--offline", "--cache-dir", cache, "--out", r.out, "--jobs", "3")
+			return r, nil
+		})
+		out, code, stdout, stderr = r.out, r.code, r.stdout, r.stderr
+	} else {
+		out = t.TempDir()
+		code, stdout, stderr = cli(t, append([]string{"demo-bisect", "--offline", "--cache-dir", cache, "--out", out, "--jobs", "3"}, args...)...)
+	}
 	if code == exitUsage {
 		t.Fatalf("usage error:\n%s", stderr)
 	}

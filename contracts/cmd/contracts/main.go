@@ -11,6 +11,7 @@
 //	contracts demo-bisect [--good REF --bad REF]      bisect the example ecosystem's history
 //	contracts plan   --core-ref REF [options]   print the plan as JSON, run nothing
 //	contracts report --from DIR --format github publish reports to GitHub Actions
+//	contracts merge  --out DIR SHARD-DIR...     merge the reports of a campaign's shards
 //	contracts notify --webhook-env NAME [--previous DIR] DIR   post the run to a Slack-compatible webhook
 //	contracts version                           print this tool's version (also --version)
 //
@@ -63,6 +64,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"demo-bisect": cmdDemoBisect,
 	"plan":        cmdPlan,
 	"report":      cmdReport,
+	"merge":       cmdMerge,
 	"notify":      cmdNotify,
 	"version":     cmdVersion,
 }
@@ -110,6 +112,7 @@ Commands:
   demo-bisect              bisect the example ecosystem's Core history (v1.2.0..v2.0.0)
   plan    --core-ref REF   print the plan (sources, argv, env) as JSON; run nothing
   report  --from DIR       re-publish a run's reports (--format github|text)
+  merge   --out DIR SHARD-DIR...   merge the reports of --shard=K/N runs into the whole run's
   notify  --webhook-env NAME [--previous DIR] DIR   post a run's result to a Slack-compatible webhook
   version                  print this tool's version (also --version)
 

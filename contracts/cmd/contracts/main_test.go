@@ -248,7 +248,7 @@ var expectedRegressions = func() []string {
 // TestHelpListsWhatEachCommandAccepts: each command's -h lists the flags
 // it takes and no other, and a flag it does not list is refused (exit 2).
 func TestHelpListsWhatEachCommandAccepts(t *testing.T) {
-	common := []string{"only", "pip-arg", "system-site-packages", "offline", "cache-dir", "token-env", "token-file", "python"}
+	common := []string{"only", "pip-arg", "system-site-packages", "offline", "cache-dir", "token-env", "token-file", "python", "shard", "shard-durations"}
 	for cmd, want := range map[string][]string{
 		"run":         {"core-ref", "core-source", "baseline-ref", "matrix", "fail-on", "jobs", "reruns", "out", "format"},
 		"demo":        {"core-ref", "core-source", "baseline-ref", "fail-on", "jobs", "reruns", "out", "format", "dir"},
@@ -256,13 +256,14 @@ func TestHelpListsWhatEachCommandAccepts(t *testing.T) {
 		"bisect":      {"good", "bad", "descend", "matrix", "jobs", "reruns", "out", "format"},
 		"demo-bisect": {"good", "bad", "descend", "jobs", "reruns", "out", "format", "dir"},
 		"report":      {"from", "format", "token-env"},
+		"merge":       {"out", "format", "token-env"},
 	} {
 		code, _, stderr := cli(t, cmd, "-h")
 		if code != exitOK {
 			t.Errorf("%s -h: exit %d", cmd, code)
 		}
 		listed := helpFlags(stderr)
-		if cmd != "report" {
+		if cmd != "report" && cmd != "merge" {
 			want = append(want, common...)
 		}
 		slices.Sort(want)

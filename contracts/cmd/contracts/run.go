@@ -67,6 +67,7 @@ func prepare(ctx context.Context, o *options, m *matrix.Matrix, stderr io.Writer
 // report could not be written), publishes to GitHub when asked and returns
 // the exit code.
 func finish(ctx context.Context, o *options, res *report.Result, stdout io.Writer) (int, error) {
+	res.Shard = o.shardRecord
 	werr := report.Write(o.out, res)
 	report.Terminal(stdout, res) // the verdicts, even when a report could not be written
 	if werr != nil {
