@@ -21,12 +21,13 @@ import (
 // bisection: everything, for any range a release cycle makes.
 const historyDepth = 1 << 20
 
-// Bisect names the Core commit between --good and --bad that broke each
-// downstream's contracts: it runs every suite at both ends, then searches
-// the commits on the first-parent path (a merge stands for its pull
-// request, and is searched inside when it is the culprit) for the first
-// one where a test that passed at --good fails. Prints the table; fails
-// when no downstream regresses between the two.
+// Bisect names every Core commit between --good and --bad that broke a
+// downstream's contracts, each with the tests it broke: it runs every
+// suite at both ends, then attributes each test that passed at --good and
+// fails at --bad to the first commit it fails at, searching the
+// first-parent path (a merge stands for its pull request, and is searched
+// inside when it is a culprit). Prints the table; fails when no
+// downstream regresses between the two.
 // +cache="session"
 func (m *MarketDataContracts) Bisect(
 	ctx context.Context,
@@ -59,8 +60,9 @@ func (m *MarketDataContracts) Bisect(
 }
 
 // BisectRun bisects like Bisect and returns the run, whatever it found:
-// chain `reports export --path=DIR` (summary.json's "bisect" key, the
-// culprit probes' JUnit under junit/bisect/) or `summary`.
+// chain `reports export --path=DIR` (summary.json's "bisect" key with
+// every downstream's culprits, each culprit probe's JUnit as
+// junit/bisect/<downstream>/<short SHA>.xml) or `summary`.
 // +cache="session"
 func (m *MarketDataContracts) BisectRun(
 	ctx context.Context,

@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
@@ -15,8 +16,18 @@ import (
 
 // Schema identifies summary.json's format; SUMMARY_SCHEMA.md, next to this
 // file, documents it.
-// Additive changes keep it; anything else bumps the version.
-const Schema = "market-data-contracts/summary/v1"
+// Additive changes keep it; anything else bumps the version (v2: a
+// bisection lists culprits per downstream).
+const Schema = schemaFamily + "v2"
+
+// schemaFamily prefixes every version of Schema.
+const schemaFamily = "market-data-contracts/summary/"
+
+// IsSummarySchema reports whether schema names summary.json of this tool,
+// in any version (an earlier one's reports are still this tool's).
+func IsSummarySchema(schema string) bool {
+	return strings.HasPrefix(schema, schemaFamily) && len(schema) > len(schemaFamily)
+}
 
 // summaryDoc is summary.json.
 type summaryDoc struct {

@@ -324,7 +324,7 @@ func combineBisect(pieces []piece, order map[string]int) *bisect.Result {
 }
 
 // copyFiles copies what report.Write does not write from the shards into
-// out: every log, and each bisected downstream's culprit probe report.
+// out: every log, and the probe report of each culprit of a bisection.
 func copyFiles(out string, pieces []piece, res *report.Result) error {
 	dst, err := os.OpenRoot(out)
 	if err != nil {
@@ -334,8 +334,10 @@ func copyFiles(out string, pieces []piece, res *report.Result) error {
 	probes := map[string]bool{}
 	if res.Bisect != nil {
 		for _, d := range res.Bisect.Downstreams {
-			if d.Report != "" {
-				probes[d.Report] = true
+			for _, c := range d.Culprits {
+				if c.Report != "" {
+					probes[c.Report] = true
+				}
 			}
 		}
 	}
@@ -371,9 +373,11 @@ func copyFrom(dst *os.Root, p piece, probes map[string]bool) error {
 	}
 	if p.res.Bisect != nil {
 		for _, d := range p.res.Bisect.Downstreams {
-			if probes[d.Report] {
-				if err := copyOne(d.Report); err != nil {
-					return err
+			for _, c := range d.Culprits {
+				if probes[c.Report] {
+					if err := copyOne(c.Report); err != nil {
+						return err
+					}
 				}
 			}
 		}

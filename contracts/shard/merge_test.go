@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
+	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
@@ -92,8 +93,7 @@ func bisection(names []string) *report.Result {
 		case "pipeline", "store":
 			culprit := commit(map[string]byte{"pipeline": 'e', "store": '5'}[n], "break "+n)
 			probe := suiteAt(v20, n, 0)
-			d = bisect.Downstream{Name: n, Status: bisect.Found, Culprit: &culprit, Probes: 6, Probe: &probe,
-				Broken: nil}
+			d = bisect.Downstream{Name: n, Status: bisect.Found, Probes: 6, Culprits: []bisect.Culprit{{Status: bisect.Found, Commit: &culprit, Probe: &probe, Broken: []compare.Case{}}}}
 		}
 		b.Downstreams = append(b.Downstreams, d)
 	}

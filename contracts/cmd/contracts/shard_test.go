@@ -49,7 +49,7 @@ func TestShardsMergeIntoTheUnshardedRun(t *testing.T) {
 // shards split by count (pipeline and orchestrator; store): merged, the
 // same bisection, culprit probe reports included.
 func TestShardedBisectMerges(t *testing.T) {
-	code, stdout, _, whole := demoBisect(t)
+	code, stdout, _, _, whole := demoBisect(t)
 	if code != exitOK {
 		t.Fatalf("whole bisection: exit %d\n%s", code, stdout)
 	}
