@@ -14,18 +14,20 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 )
 
 // historyDepth is how much of Core's history the engine fetches for a
 // bisection: everything, for any range a release cycle makes.
 const historyDepth = 1 << 20
 
-// Bisect names the Core commit between --good and --bad that broke each
-// downstream's contracts: it runs every suite at both ends, then searches
-// the commits on the first-parent path (a merge stands for its pull
-// request, and is searched inside when it is the culprit) for the first
-// one where a test that passed at --good fails. Prints the table; fails
-// when no downstream regresses between the two.
+// Bisect names every Core commit between --good and --bad that broke a
+// downstream's contracts, each with the tests it broke: it runs every
+// suite at both ends, then attributes each test that passed at --good and
+// fails at --bad to the first commit it fails at, searching the
+// first-parent path (a merge stands for its pull request, and is searched
+// inside when it is a culprit). Prints the table; fails when no
+// downstream regresses between the two.
 // +cache="session"
 func (m *MarketDataContracts) Bisect(
 	ctx context.Context,
@@ -43,8 +45,14 @@ func (m *MarketDataContracts) Bisect(
 	// +optional
 	// +default=true
 	descend bool,
+	// Bisect only shard K/N of the downstreams (the same split everywhere; merge the shards' exported reports with merge)
+	// +optional
+	shard string,
+	// Balance the shards by the suite durations in this summary.json of a previous run (default: by count)
+	// +optional
+	shardDurations *dagger.File,
 ) (string, error) {
-	run, err := m.BisectRun(ctx, good, bad, matrix, only, descend)
+	run, err := m.BisectRun(ctx, good, bad, matrix, only, descend, shard, shardDurations)
 	if err != nil {
 		return "", err
 	}
@@ -52,8 +60,9 @@ func (m *MarketDataContracts) Bisect(
 }
 
 // BisectRun bisects like Bisect and returns the run, whatever it found:
-// chain `reports export --path=DIR` (summary.json's "bisect" key, the
-// culprit probes' JUnit under junit/bisect/) or `summary`.
+// chain `reports export --path=DIR` (summary.json's "bisect" key with
+// every downstream's culprits, each culprit probe's JUnit as
+// junit/bisect/<downstream>/<short SHA>.xml) or `summary`.
 // +cache="session"
 func (m *MarketDataContracts) BisectRun(
 	ctx context.Context,
@@ -71,6 +80,12 @@ func (m *MarketDataContracts) BisectRun(
 	// +optional
 	// +default=true
 	descend bool,
+	// Bisect only shard K/N of the downstreams (the same split everywhere; merge the shards' exported reports with merge)
+	// +optional
+	shard string,
+	// Balance the shards by the suite durations in this summary.json of a previous run (default: by count)
+	// +optional
+	shardDurations *dagger.File,
 ) (*Run, error) {
 	for flag, ref := range map[string]string{"--good": good, "--bad": bad} {
 		if err := refs.Validate(ref); err != nil {
@@ -81,16 +96,21 @@ func (m *MarketDataContracts) BisectRun(
 	if err != nil {
 		return nil, err
 	}
+	mx, rec, err := shardOf(ctx, mx, shard, shardDurations)
+	if err != nil {
+		return nil, err
+	}
 	spec, err := m.spec(ctx, request{coreRef: bad, baselineRef: good})
 	if err != nil {
 		return nil, err
 	}
-	return m.bisect(ctx, mx, spec, good, bad, bisect.Options{Descend: descend}, gitSources{token: m.Token})
+	return m.bisect(ctx, mx, spec, good, bad, bisect.Options{Descend: descend}, gitSources{token: m.Token}, rec)
 }
 
 // bisect runs the suites at both ends, bisects with probes in containers
-// over Core's history read by git in a container, and assembles the run.
-func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spec campaign.Spec, good, bad string, opts bisect.Options, src gitSources) (*Run, error) {
+// over Core's history read by git in a container, and assembles the run
+// (a shard's carries its record, rec).
+func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spec campaign.Spec, good, bad string, opts bisect.Options, src gitSources, rec *report.Shard) (*Run, error) {
 	started := time.Now()
 	entries, err := campaign.Plan(ctx, mx, spec, src)
 	if err != nil {
@@ -102,7 +122,9 @@ func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spe
 		err = bisect.Check(ctx, h, goodEnd, badEnd)
 	}
 	if err != nil { // a range that cannot be searched: reported, as the CLI does
-		run := newRun(ctx, campaign.Unsearchable(entries, goodEnd, badEnd, err, started), nil)
+		res := campaign.Unsearchable(entries, goodEnd, badEnd, err, started)
+		res.Shard = rec
+		run := newRun(ctx, res, nil)
 		run.Failure = "bisect failed: " + err.Error()
 		return run, nil
 	}
@@ -116,7 +138,7 @@ func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spe
 	if berr != nil {
 		result = bisect.Failed(goodEnd, badEnd, berr) // the runs at both ends are still reported
 	}
-	res.Bisect, res.Finished = result, time.Now()
+	res.Bisect, res.Finished, res.Shard = result, time.Now(), rec
 	maps.Copy(files, attachLogs(p.jobs, p.outcomes, p.logs))
 	run := newRun(ctx, res, files)
 	if berr != nil {

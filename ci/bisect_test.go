@@ -14,11 +14,17 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 )
 
-// historyWorld is a fake engine with a Core history c1..c8 after the good
-// ref: c5 breaks pipeline; c3 cannot be built; orchestrator never breaks.
+// historyWorld is a fake engine with a Core history after the good ref:
+// on the first-parent path c1, c2, m3 (merging the pull request p1, p2,
+// p3 forked from c2), c4 .. c8. Two commits break pipeline, each its own
+// test: p2 (inside the pull request) breaks test_scale, c6 (on the
+// first-parent path) breaks test_levels; test_ok never breaks; c4 cannot
+// be built; orchestrator never breaks.
 type historyWorld struct {
-	e       *enginetest.Engine
-	commits []bisect.Commit
+	e *enginetest.Engine
+	// mainline is the first-parent path (bad last); pr the pull request
+	// m3 merged.
+	mainline, pr []bisect.Commit
 	// gitArgs records the git commands the history container ran.
 	gitArgs [][]string
 	// failLog makes git log fail, as a broken history would.
@@ -32,26 +38,81 @@ const (
 
 func newHistoryWorld(t *testing.T) *historyWorld {
 	w := &historyWorld{}
-	for i := 1; i <= 8; i++ {
-		sha := fakeSHA(coreURL, fmt.Sprintf("c%d", i))
-		parent := fakeSHA(coreURL, fmt.Sprintf("c%d", i-1))
-		if i == 1 {
-			parent = fakeSHA(coreURL, goodRef)
+	commit := func(name string, day int, parents ...string) bisect.Commit {
+		sha := fakeSHA(coreURL, name)
+		c := bisect.Commit{SHA: sha, Short: sha[:7], Subject: name, Author: "Ana", Date: fmt.Sprintf("2025-10-%02dT12:00:00Z", day)}
+		for _, p := range parents {
+			c.Parents = append(c.Parents, fakeSHA(coreURL, p))
 		}
-		w.commits = append(w.commits, bisect.Commit{SHA: sha, Short: sha[:7], Subject: fmt.Sprintf("c%d", i), Author: "Ana", Date: "2025-10-0" + fmt.Sprint(i) + "T12:00:00Z", Parents: []string{parent}})
+		return c
+	}
+	w.pr = []bisect.Commit{commit("p1", 3, "c2"), commit("p2", 4, "p1"), commit("p3", 5, "p2")}
+	for i, name := range []string{"c1", "c2", "m3", "c4", "c5", "c6", "c7", "c8"} {
+		parents := []string{goodRef}
+		if i > 0 {
+			parents = []string{w.mainline[i-1].Subject}
+		}
+		if name == "m3" {
+			parents = append(parents, "p3")
+		}
+		w.mainline = append(w.mainline, commit(name, 10+i, parents...))
 	}
 	w.e = enginetest.Use(t, w.resolve)
 	return w
 }
 
-// index is the position of a Core commit in the history (0 for good).
+// byName is a commit of the history by its subject.
+func (w *historyWorld) byName(name string) bisect.Commit {
+	for _, c := range append(slices.Clone(w.mainline), w.pr...) {
+		if c.Subject == name {
+			return c
+		}
+	}
+	panic("no commit " + name)
+}
+
+// index is the position of a Core commit on the first-parent path (1 for
+// c1; 0 for good and anything else); a pull request commit has its
+// merge's.
 func (w *historyWorld) index(sha string) int {
-	for i, c := range w.commits {
+	for i, c := range w.mainline {
 		if c.SHA == sha {
 			return i + 1
 		}
 	}
+	if slices.ContainsFunc(w.pr, func(c bisect.Commit) bool { return c.SHA == sha }) {
+		return 3
+	}
 	return 0
+}
+
+// broken says whether pipeline's test fails with Core at sha.
+func (w *historyWorld) broken(test, sha string) bool {
+	switch test {
+	case "test_scale": // from p2 on
+		return sha == w.byName("p2").SHA || sha == w.byName("p3").SHA || w.index(sha) >= 3 && !slices.ContainsFunc(w.pr, func(c bisect.Commit) bool { return c.SHA == sha })
+	case "test_levels": // from c6 on
+		return w.index(sha) >= 6
+	}
+	return false
+}
+
+// suiteXML is a suite's JUnit report with Core at sha.
+func (w *historyWorld) suiteXML(suite, sha string) (string, bool) {
+	var cases []string
+	failures := 0
+	for _, test := range []string{"test_scale", "test_levels", "test_ok"} {
+		body := ""
+		if suite == "pipeline" && w.broken(test, sha) {
+			body = fmt.Sprintf(`<failure message="AssertionError: %s broke">tests/contracts/test_rates.py:12: AssertionError</failure>`, test)
+			failures++
+		}
+		cases = append(cases, fmt.Sprintf(`<testcase classname="tests.contracts.test_rates" name=%q time="0.1">%s</testcase>`, test, body))
+	}
+	return fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name=%q errors="0" failures="%d" skipped="0" tests="3" time="0.3">
+%s
+</testsuite></testsuites>`, suite, failures, strings.Join(cases, "\n")), failures > 0
 }
 
 func (w *historyWorld) resolve(c enginetest.Chain) (any, error) {
@@ -61,7 +122,7 @@ func (w *historyWorld) resolve(c enginetest.Chain) (any, error) {
 		return fileResolver(c)
 	case c.Has("git", "ref", "commit"):
 		if c[1].Str("name") == badRef {
-			return w.commits[len(w.commits)-1].SHA, nil
+			return w.mainline[len(w.mainline)-1].SHA, nil
 		}
 		return fakeSHA(c[0].Str("url"), c[1].Str("name")), nil
 	case c.Has("git", "commit", "commit"):
@@ -70,13 +131,12 @@ func (w *historyWorld) resolve(c enginetest.Chain) (any, error) {
 		return w.git(c)
 	case leaf == "entries":
 		core := coreOfBuild(w.e, c)
-		if w.index(core) == 3 {
+		if core == w.byName("c4").SHA {
 			return nil, enginetest.ExecError([]string{"timeout", "python", ".contracts/build_core.py"}, 1, "", "tomllib.TOMLDecodeError: Unclosed array (at line 2, column 1)\n")
 		}
 		return []string{testWheel}, nil
 	case leaf == "exitCode" || leaf == "size" || leaf == "contents":
-		failing := suiteOf(c) == "pipeline" && w.index(coreOfBuild(w.e, mountOf(w.e, c, wheelMount))) >= 5
-		xml := junitXML(suiteOf(c), failing)
+		xml, failing := w.suiteXML(suiteOf(c), coreOfBuild(w.e, mountOf(w.e, c, wheelMount)))
 		return map[string]any{"exitCode": map[bool]int{true: 1}[failing], "size": len(xml), "contents": xml}[leaf], nil
 	case leaf == "exists":
 		return true, nil
@@ -97,18 +157,22 @@ func coreOfBuild(e *enginetest.Engine, build enginetest.Chain) string {
 
 // git answers the history container's git log and rev-list as git would
 // in a checkout of the mounted commit: it knows good and the commits up to
-// that one.
+// that one (a pull request's once its merge is there).
 func (w *historyWorld) git(c enginetest.Chain) (any, error) {
 	execs := c.Index("withExec")
 	argv := c[execs[len(execs)-1]].Strings("args")
 	w.gitArgs = append(w.gitArgs, argv)
 	rng := argv[len(argv)-1]
 	known := map[string]bool{fakeSHA(coreURL, goodRef): true}
-	mounted := mountOf(w.e, c, "/src")
-	for i := 0; i < w.index(mounted[1].Str("id")); i++ {
-		known[w.commits[i].SHA] = true
+	mounted := w.index(mountOf(w.e, c, "/src")[1].Str("id"))
+	for i, cm := range w.mainline {
+		known[cm.SHA] = i < mounted
+	}
+	for _, cm := range w.pr {
+		known[cm.SHA] = mounted >= 3
 	}
 	for _, rev := range strings.Split(strings.TrimSuffix(rng, "^{commit}"), "..") {
+		rev = strings.TrimSuffix(strings.TrimSuffix(rev, "^1"), "^2")
 		if len(rev) == 40 && !known[rev] {
 			return nil, enginetest.ExecError(argv, 128, "", "fatal: bad revision '"+rng+"'\n")
 		}
@@ -121,17 +185,23 @@ func (w *historyWorld) git(c enginetest.Chain) (any, error) {
 	}
 	if i := slices.Index(argv, "rev-list"); i >= 0 {
 		var b strings.Builder
-		if strings.HasPrefix(rng, w.commits[len(w.commits)-1].SHA+"..") {
+		if strings.HasPrefix(rng, w.mainline[len(w.mainline)-1].SHA+"..") {
 			return "", nil // bad..good: good is an ancestor of bad
 		}
-		for _, cm := range w.commits {
+		for _, cm := range append(slices.Clone(w.mainline), w.pr...) {
 			b.WriteString(cm.SHA + "\n")
 		}
 		return b.String(), nil
 	}
-	commits := w.commits
-	if slices.Contains(argv, "-1") {
+	commits := w.mainline
+	switch {
+	case slices.Contains(argv, "-1"):
 		commits = []bisect.Commit{{SHA: rng, Short: rng[:7], Subject: "good", Author: "Ana", Date: "2025-10-01T12:00:00Z"}}
+	case strings.HasSuffix(rng, "^2"):
+		if m3 := w.byName("m3"); rng != m3.SHA+"^1.."+m3.SHA+"^2" {
+			return nil, enginetest.ExecError(argv, 128, "", "fatal: bad revision '"+rng+"'\n")
+		}
+		commits = w.pr
 	}
 	var b strings.Builder
 	for _, cm := range commits {
@@ -143,15 +213,23 @@ func (w *historyWorld) git(c enginetest.Chain) (any, error) {
 // TestBisect: the module confirms at both ends, searches the history that
 // git printed in a container holding Core's repository, probes each Core
 // commit once (built once), skips the commit that cannot be built, and
-// names pipeline's first bad commit; orchestrator is not broken.
+// names both commits that broke pipeline, each with its test: p2 inside
+// the pull request m3 merged, c6 on the first-parent path; orchestrator
+// is not broken.
 func TestBisect(t *testing.T) {
 	w := newHistoryWorld(t)
 	printed := captureTable(t)
-	table, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline", "orchestrator"}, true)
+	table, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline", "orchestrator"}, true, "", nil)
 	if err != nil {
 		t.Fatalf("bisect: %v\n%s", err, printed)
 	}
-	for _, want := range []string{"BISECT v1.0.0..v2.0.0", "pipeline      found", w.commits[4].Short + " c5 (Ana, 2025-10-05)", "orchestrator  not-broken", "BISECTED v1.0.0..v2.0.0: pipeline at " + w.commits[4].Short} {
+	p2, m3, c6 := w.byName("p2"), w.byName("m3"), w.byName("c6")
+	for _, want := range []string{
+		"BISECT v1.0.0..v2.0.0", "pipeline      found", p2.Short + " p2 (Ana, 2025-10-04), in " + m3.Short + " m3", c6.Short + " c6 (Ana, 2025-10-15)",
+		"orchestrator  not-broken", "pipeline: " + p2.Short + " broke 1 test\n  tests.contracts.test_rates::test_scale\n",
+		"pipeline: " + c6.Short + " broke 1 test\n  tests.contracts.test_rates::test_levels\n",
+		"BISECTED v1.0.0..v2.0.0: pipeline at " + p2.Short + " and " + c6.Short,
+	} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
@@ -165,9 +243,10 @@ func TestBisect(t *testing.T) {
 			t.Errorf("Core %s built %d times", sha[:7], n)
 		}
 	}
-	// good and bad, then at most log2(8) probes and the skipped commit.
-	if len(builds) > 2+3+1 {
-		t.Errorf("%d Core commits built, want at most 6", len(builds))
+	// good and bad, then the probes: within the bound for 2 culprits in 11
+	// commits.
+	if bound := bisect.MaxProbes(2, 11); len(builds) > 2+bound {
+		t.Errorf("%d Core commits built, want at most %d", len(builds), 2+bound)
 	}
 	if len(w.gitArgs) == 0 {
 		t.Fatal("no git ran in a container")
@@ -179,17 +258,19 @@ func TestBisect(t *testing.T) {
 	}
 	for _, c := range w.e.Leaves("stdout") {
 		tree := mountOf(w.e, c, "/src")
-		if !tree.Has("git", "commit", "tree") || tree[1].Str("id") != w.commits[7].SHA || fmt.Sprint(tree[2].Arg("depth")) != fmt.Sprint(historyDepth) {
+		if !tree.Has("git", "commit", "tree") || tree[1].Str("id") != w.mainline[7].SHA || fmt.Sprint(tree[2].Arg("depth")) != fmt.Sprint(historyDepth) {
 			t.Errorf("history from %s, want git(core).commit(bad).tree(depth: all)", tree)
 		}
 	}
 }
 
 // TestBisectRunReports: the reports of a bisection carry it (summary.json's
-// bisect key, the culprit probe's JUnit), and from-reports reads it back.
+// bisect key with pipeline's two culprits and exactly their tests, each
+// culprit probe's JUnit report, the logs of every run), from-reports reads
+// it back, and the GitHub outputs name the culprits.
 func TestBisectRunReports(t *testing.T) {
 	w := newHistoryWorld(t)
-	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true)
+	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,11 +279,28 @@ func TestBisectRunReports(t *testing.T) {
 		t.Fatalf("reports hold no bisection: %+v", res.Bisect)
 	}
 	d := res.Bisect.Downstreams[0]
-	if d.Status != bisect.Found || d.Culprit.SHA != w.commits[4].SHA || d.Report != report.SuiteReport(report.BisectLabel, "pipeline") {
-		t.Errorf("pipeline: %+v", d)
+	p2, m3, c6 := w.byName("p2"), w.byName("m3"), w.byName("c6")
+	if d.Status != bisect.Found || len(d.Culprits) != 2 {
+		t.Fatalf("pipeline: %+v", d)
 	}
-	if _, ok := files[d.Report]; !ok {
-		t.Errorf("no culprit probe report %s", d.Report)
+	for i, want := range []struct {
+		commit, merge bisect.Commit
+		test          string
+	}{{p2, m3, "tests.contracts.test_rates::test_scale"}, {c6, bisect.Commit{}, "tests.contracts.test_rates::test_levels"}} {
+		c := d.Culprits[i]
+		merge := ""
+		if c.Merge != nil {
+			merge = c.Merge.SHA
+		}
+		if c.Commit.SHA != want.commit.SHA || merge != want.merge.SHA || len(c.Broken) != 1 || c.Broken[0].ID != want.test || c.Report != report.BisectReport("pipeline", want.commit) {
+			t.Errorf("culprit %d: %+v in %+v, broken %+v, report %s; want %s in %q breaking %s", i+1, c.Commit, c.Merge, c.Broken, c.Report, want.commit.Subject, want.merge.Subject, want.test)
+		}
+		if _, ok := files[c.Report]; !ok {
+			t.Errorf("no culprit probe report %s", c.Report)
+		}
+	}
+	if d.Probes > bisect.MaxProbes(2, res.Bisect.Commits) || res.Bisect.Commits != 11 {
+		t.Errorf("%d probes over %d commits", d.Probes, res.Bisect.Commits)
 	}
 	for _, r := range append(res.Baselines, res.Runs...) {
 		for _, s := range r.Suites {
@@ -214,6 +312,12 @@ func TestBisectRunReports(t *testing.T) {
 	if run.ExitCode != 0 {
 		t.Errorf("exit code %d with a culprit found", run.ExitCode)
 	}
+	if want := "culprits=pipeline@" + p2.Short + ",pipeline@" + c6.Short + "\n"; !strings.Contains(run.Outputs, want) {
+		t.Errorf("step outputs lack %q:\n%s", want, run.Outputs)
+	}
+	if !strings.Contains(run.Commands, "::notice title=bisect%3A pipeline broken by "+p2.Short) {
+		t.Errorf("workflow commands lack the culprit notice:\n%s", run.Commands)
+	}
 }
 
 // TestBisectNothingToFind: when no downstream regresses the bisection
@@ -221,7 +325,7 @@ func TestBisectRunReports(t *testing.T) {
 func TestBisectNothingToFind(t *testing.T) {
 	newHistoryWorld(t)
 	captureTable(t)
-	_, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"orchestrator"}, true)
+	_, err := newModule(t).Bisect(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"orchestrator"}, true, "", nil)
 	if err == nil || !strings.Contains(err.Error(), "NOTHING TO BISECT") {
 		t.Errorf("err = %v", err)
 	}
@@ -232,12 +336,12 @@ func TestBisectNothingToFind(t *testing.T) {
 // error, summary.json's bisect.error) and exit code 1, as the CLI does.
 func TestBisectRefusesANonAncestor(t *testing.T) {
 	w := newHistoryWorld(t)
-	run, err := newModule(t).BisectRun(context.Background(), badRef, goodRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true)
+	run, err := newModule(t).BisectRun(context.Background(), badRef, goodRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The history holds only bad's ancestry: git does not know good there.
-	why := "v2.0.0 (" + w.commits[7].Short + ") is not in v1.0.0's history, so not an ancestor of it"
+	why := "v2.0.0 (" + w.mainline[7].Short + ") is not in v1.0.0's history, so not an ancestor of it"
 	if _, err := run.Check(); run.ExitCode != 1 || err == nil || !strings.Contains(err.Error(), why) {
 		t.Errorf("exit %d, check %v; want 1 and an error saying %q", run.ExitCode, err, why)
 	}
@@ -263,7 +367,7 @@ func TestBisectRefusesANonAncestor(t *testing.T) {
 func TestBisectSearchFails(t *testing.T) {
 	w := newHistoryWorld(t)
 	w.failLog = true
-	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true)
+	run, err := newModule(t).BisectRun(context.Background(), goodRef, badRef, dag.File("m.yaml", testMatrix), []string{"pipeline"}, true, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +385,7 @@ func TestBisectSearchFails(t *testing.T) {
 
 func TestBisectRefusesBadRefs(t *testing.T) {
 	e := enginetest.Use(t, fileResolver)
-	if _, err := newModule(t).BisectRun(context.Background(), "--upload-pack=x", badRef, nil, nil, true); err == nil || !strings.Contains(err.Error(), "--good") {
+	if _, err := newModule(t).BisectRun(context.Background(), "--upload-pack=x", badRef, nil, nil, true, "", nil); err == nil || !strings.Contains(err.Error(), "--good") {
 		t.Errorf("err = %v", err)
 	}
 	for _, q := range e.Queries() {

@@ -295,7 +295,21 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg descend", err))
 				}
 			}
-			return (*MarketDataContracts).Bisect(&parent, ctx, good, bad, matrix, only, descend)
+			var shard string
+			if inputArgs["shard"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["shard"]), &shard)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg shard", err))
+				}
+			}
+			var shardDurations *dagger.File
+			if inputArgs["shardDurations"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["shardDurations"]), &shardDurations)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg shardDurations", err))
+				}
+			}
+			return (*MarketDataContracts).Bisect(&parent, ctx, good, bad, matrix, only, descend, shard, shardDurations)
 		case "BisectRun":
 			var parent MarketDataContracts
 			err = json.Unmarshal(parentJSON, &parent)
@@ -337,7 +351,21 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg descend", err))
 				}
 			}
-			return (*MarketDataContracts).BisectRun(&parent, ctx, good, bad, matrix, only, descend)
+			var shard string
+			if inputArgs["shard"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["shard"]), &shard)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg shard", err))
+				}
+			}
+			var shardDurations *dagger.File
+			if inputArgs["shardDurations"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["shardDurations"]), &shardDurations)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg shardDurations", err))
+				}
+			}
+			return (*MarketDataContracts).BisectRun(&parent, ctx, good, bad, matrix, only, descend, shard, shardDurations)
 		case "Contracts":
 			var parent MarketDataContracts
 			err = json.Unmarshal(parentJSON, &parent)
@@ -386,7 +414,21 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg failOn", err))
 				}
 			}
-			return (*MarketDataContracts).Contracts(&parent, ctx, coreRef, baselineRef, coreSource, matrix, only, failOn)
+			var shard string
+			if inputArgs["shard"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["shard"]), &shard)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg shard", err))
+				}
+			}
+			var shardDurations *dagger.File
+			if inputArgs["shardDurations"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["shardDurations"]), &shardDurations)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg shardDurations", err))
+				}
+			}
+			return (*MarketDataContracts).Contracts(&parent, ctx, coreRef, baselineRef, coreSource, matrix, only, failOn, shard, shardDurations)
 		case "DefaultRef":
 			var parent MarketDataContracts
 			err = json.Unmarshal(parentJSON, &parent)
@@ -421,7 +463,21 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg only", err))
 				}
 			}
-			return (*MarketDataContracts).Demo(&parent, ctx, coreRef, baselineRef, only)
+			var shard string
+			if inputArgs["shard"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["shard"]), &shard)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg shard", err))
+				}
+			}
+			var shardDurations *dagger.File
+			if inputArgs["shardDurations"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["shardDurations"]), &shardDurations)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg shardDurations", err))
+				}
+			}
+			return (*MarketDataContracts).Demo(&parent, ctx, coreRef, baselineRef, only, shard, shardDurations)
 		case "DemoRun":
 			var parent MarketDataContracts
 			err = json.Unmarshal(parentJSON, &parent)
@@ -449,7 +505,21 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg only", err))
 				}
 			}
-			return (*MarketDataContracts).DemoRun(&parent, ctx, coreRef, baselineRef, only)
+			var shard string
+			if inputArgs["shard"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["shard"]), &shard)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg shard", err))
+				}
+			}
+			var shardDurations *dagger.File
+			if inputArgs["shardDurations"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["shardDurations"]), &shardDurations)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg shardDurations", err))
+				}
+			}
+			return (*MarketDataContracts).DemoRun(&parent, ctx, coreRef, baselineRef, only, shard, shardDurations)
 		case "FromReports":
 			var parent MarketDataContracts
 			err = json.Unmarshal(parentJSON, &parent)
@@ -464,6 +534,20 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*MarketDataContracts).FromReports(&parent, ctx, dir)
+		case "Merge":
+			var parent MarketDataContracts
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var dirs []*dagger.Directory
+			if inputArgs["dirs"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["dirs"]), &dirs)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg dirs", err))
+				}
+			}
+			return (*MarketDataContracts).Merge(&parent, ctx, dirs)
 		case "Release":
 			var parent MarketDataContracts
 			err = json.Unmarshal(parentJSON, &parent)
@@ -540,7 +624,21 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg failOn", err))
 				}
 			}
-			return (*MarketDataContracts).Run(&parent, ctx, coreRef, baselineRef, coreSource, matrix, only, failOn)
+			var shard string
+			if inputArgs["shard"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["shard"]), &shard)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg shard", err))
+				}
+			}
+			var shardDurations *dagger.File
+			if inputArgs["shardDurations"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["shardDurations"]), &shardDurations)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg shardDurations", err))
+				}
+			}
+			return (*MarketDataContracts).Run(&parent, ctx, coreRef, baselineRef, coreSource, matrix, only, failOn, shard, shardDurations)
 		case "Version":
 			var parent MarketDataContracts
 			err = json.Unmarshal(parentJSON, &parent)

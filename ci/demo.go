@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"dagger/market-data-contracts/internal/dagger"
+
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 )
@@ -27,8 +29,14 @@ func (m *MarketDataContracts) Demo(
 	// Run only these example downstreams
 	// +optional
 	only []string,
+	// Run only shard K/N of the downstreams (the same split everywhere; merge the shards' exported reports with merge)
+	// +optional
+	shard string,
+	// Balance the shards by the suite durations in this summary.json of a previous run (default: by count)
+	// +optional
+	shardDurations *dagger.File,
 ) (string, error) {
-	run, err := m.DemoRun(ctx, coreRef, baselineRef, only)
+	run, err := m.DemoRun(ctx, coreRef, baselineRef, only, shard, shardDurations)
 	if err != nil {
 		return "", err
 	}
@@ -48,6 +56,12 @@ func (m *MarketDataContracts) DemoRun(
 	// Run only these example downstreams
 	// +optional
 	only []string,
+	// Run only shard K/N of the downstreams (the same split everywhere; merge the shards' exported reports with merge)
+	// +optional
+	shard string,
+	// Balance the shards by the suite durations in this summary.json of a previous run (default: by count)
+	// +optional
+	shardDurations *dagger.File,
 ) (*Run, error) {
 	for _, ref := range append(splitList([]string{coreRef}), baselineRef) {
 		if ref != "" && !slices.Contains(examples.CoreRefs(), ref) {
@@ -61,11 +75,15 @@ func (m *MarketDataContracts) DemoRun(
 	if mx, err = mx.Select(splitList(only)); err != nil {
 		return nil, err
 	}
+	mx, rec, err := shardOf(ctx, mx, shard, shardDurations)
+	if err != nil {
+		return nil, err
+	}
 	spec, err := m.spec(ctx, request{coreRef: coreRef, baselineRef: baselineRef})
 	if err != nil {
 		return nil, err
 	}
-	return m.execute(ctx, mx, spec, "", exampleSources{})
+	return m.execute(ctx, mx, spec, "", exampleSources{}, rec)
 }
 
 // demoMatrix names the example repos as examples/<name> (served by

@@ -77,11 +77,11 @@ func refused(t *testing.T, err error, shown string) {
 // runEntries calls Run and Contracts with the same arguments.
 var runEntries = map[string]func(m *MarketDataContracts, coreRef, baselineRef string, matrix string, only []string, failOn string) error{
 	"Run": func(m *MarketDataContracts, coreRef, baselineRef, mx string, only []string, failOn string) error {
-		_, err := m.Run(context.Background(), coreRef, baselineRef, nil, matrixFile(mx), only, failOn)
+		_, err := m.Run(context.Background(), coreRef, baselineRef, nil, matrixFile(mx), only, failOn, "", nil)
 		return err
 	},
 	"Contracts": func(m *MarketDataContracts, coreRef, baselineRef, mx string, only []string, failOn string) error {
-		_, err := m.Contracts(context.Background(), coreRef, baselineRef, nil, matrixFile(mx), only, failOn)
+		_, err := m.Contracts(context.Background(), coreRef, baselineRef, nil, matrixFile(mx), only, failOn, "", nil)
 		return err
 	},
 }
@@ -165,11 +165,11 @@ func TestHostileDemoArguments(t *testing.T) {
 	values := append([]string{"`id`", "$(id)"}, hostileRefs...)
 	entries := map[string]func(m *MarketDataContracts, coreRef, baselineRef string, only []string) error{
 		"DemoRun": func(m *MarketDataContracts, coreRef, baselineRef string, only []string) error {
-			_, err := m.DemoRun(context.Background(), coreRef, baselineRef, only)
+			_, err := m.DemoRun(context.Background(), coreRef, baselineRef, only, "", nil)
 			return err
 		},
 		"Demo": func(m *MarketDataContracts, coreRef, baselineRef string, only []string) error {
-			_, err := m.Demo(context.Background(), coreRef, baselineRef, only)
+			_, err := m.Demo(context.Background(), coreRef, baselineRef, only, "", nil)
 			return err
 		},
 	}
@@ -249,7 +249,7 @@ func TestHostileValuesStayArguments(t *testing.T) {
 	}
 	e := verdictWorld(t, never)
 	mx := strings.Replace(testMatrix, "ref: v3", `ref: "`+downRef+`"`, 1)
-	if _, err := m.Run(context.Background(), coreRef, "", nil, dag.File("m.yaml", mx), []string{"pipeline", "orchestrator"}, ""); err != nil {
+	if _, err := m.Run(context.Background(), coreRef, "", nil, dag.File("m.yaml", mx), []string{"pipeline", "orchestrator"}, "", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	var asked []string

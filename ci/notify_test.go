@@ -60,7 +60,7 @@ func TestNotify(t *testing.T) {
 	h := newLoopbackHook(t, w, http.StatusOK)
 	ctx := context.Background()
 	m := newModule(t)
-	failing, err := m.Run(ctx, "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, "")
+	failing, err := m.Run(ctx, "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestNotify(t *testing.T) {
 
 	w.exitCode["https://git.example/pipeline.git"] = 0
 	delete(w.failInstall, "https://git.example/store.git")
-	green, err := m.Run(ctx, "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, "")
+	green, err := m.Run(ctx, "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, "", "", nil)
 	if err != nil || green.ExitCode != 0 {
 		t.Fatalf("green run: exit %d, %v", green.ExitCode, err)
 	}
@@ -102,7 +102,7 @@ func TestNotifyFailures(t *testing.T) {
 	w := newWorld(t)
 	h := newLoopbackHook(t, w, http.StatusForbidden)
 	ctx := context.Background()
-	run, err := newModule(t).Run(ctx, "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, "")
+	run, err := newModule(t).Run(ctx, "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

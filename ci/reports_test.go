@@ -20,7 +20,7 @@ func TestFromReports(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	m := newModule(t)
-	run, err := m.Run(ctx, "v2.0.0", "v1.2.0", nil, dag.File("m.yaml", testMatrix), nil, "")
+	run, err := m.Run(ctx, "v2.0.0", "v1.2.0", nil, dag.File("m.yaml", testMatrix), nil, "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/campaign"
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 )
 
 // Contracts runs every downstream contract suite against Core at a ref and
@@ -34,8 +35,14 @@ func (m *MarketDataContracts) Contracts(
 	// What fails the run: regressions or failures (default: regressions with --baseline-ref, else failures)
 	// +optional
 	failOn string,
+	// Run only shard K/N of the downstreams (the same split everywhere; merge the shards' exported reports with merge)
+	// +optional
+	shard string,
+	// Balance the shards by the suite durations in this summary.json of a previous run (default: by count)
+	// +optional
+	shardDurations *dagger.File,
 ) (string, error) {
-	run, err := m.Run(ctx, coreRef, baselineRef, coreSource, matrix, only, failOn)
+	run, err := m.Run(ctx, coreRef, baselineRef, coreSource, matrix, only, failOn, shard, shardDurations)
 	if err != nil {
 		return "", err
 	}
@@ -66,6 +73,12 @@ func (m *MarketDataContracts) Run(
 	// What fails the run: regressions or failures (default: regressions with --baseline-ref, else failures)
 	// +optional
 	failOn string,
+	// Run only shard K/N of the downstreams (the same split everywhere; merge the shards' exported reports with merge)
+	// +optional
+	shard string,
+	// Balance the shards by the suite durations in this summary.json of a previous run (default: by count)
+	// +optional
+	shardDurations *dagger.File,
 ) (*Run, error) {
 	req := request{coreRef: coreRef, baselineRef: baselineRef, coreSource: coreSource, failOn: failOn}
 	if err := req.check(); err != nil {
@@ -75,11 +88,15 @@ func (m *MarketDataContracts) Run(
 	if err != nil {
 		return nil, err
 	}
+	mx, rec, err := shardOf(ctx, mx, shard, shardDurations)
+	if err != nil {
+		return nil, err
+	}
 	spec, err := m.spec(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return m.execute(ctx, mx, spec, failOn, gitSources{token: m.Token, local: coreSource})
+	return m.execute(ctx, mx, spec, failOn, gitSources{token: m.Token, local: coreSource}, rec)
 }
 
 // FromReports returns a run again from the reports directory it exported
@@ -101,7 +118,7 @@ func (m *MarketDataContracts) FromReports(
 // +check
 // +cache="session"
 func (m *MarketDataContracts) DefaultRef(ctx context.Context) error {
-	_, err := m.Contracts(ctx, "", "", nil, nil, nil, "")
+	_, err := m.Contracts(ctx, "", "", nil, nil, nil, "", "", nil)
 	return err
 }
 
@@ -126,8 +143,8 @@ func (m *MarketDataContracts) spec(ctx context.Context, req request) (campaign.S
 
 // execute plans the campaign with src (plan.Build for every Core ref, the
 // same plan as the host runner), runs all suites, at most Concurrency at a
-// time, and assembles the reports.
-func (m *MarketDataContracts) execute(ctx context.Context, mx *matrix.Matrix, spec campaign.Spec, failOn string, src sources) (*Run, error) {
+// time, and assembles the reports (a shard's carry its record, rec).
+func (m *MarketDataContracts) execute(ctx context.Context, mx *matrix.Matrix, spec campaign.Spec, failOn string, src sources, rec *report.Shard) (*Run, error) {
 	started := time.Now()
 	entries, err := campaign.Plan(ctx, mx, spec, src)
 	if err != nil {
@@ -136,7 +153,9 @@ func (m *MarketDataContracts) execute(ctx context.Context, mx *matrix.Matrix, sp
 	jobs := jobsOf(entries)
 	outcomes, logs := m.runJobs(ctx, suiteRunner{image: m.Image, sources: src, wheels: &wheelBuilds{}}, jobs)
 	files := attachLogs(jobs, outcomes, logs)
-	return newRun(ctx, campaign.Assemble(entries, outcomes, failOn, started), files), nil
+	res := campaign.Assemble(entries, outcomes, failOn, started)
+	res.Shard = rec
+	return newRun(ctx, res, files), nil
 }
 
 // jobsOf flattens the campaign into jobs, in entry then suite order (the

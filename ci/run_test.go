@@ -82,7 +82,7 @@ func TestContracts(t *testing.T) {
 	ctx := context.Background()
 	m := newModule(t)
 	verdictWorld(t, never)
-	table, err := m.Contracts(ctx, "v1.2.0", "", nil, dag.File("m.yaml", testMatrix), []string{"pipeline,orchestrator"}, "")
+	table, err := m.Contracts(ctx, "v1.2.0", "", nil, dag.File("m.yaml", testMatrix), []string{"pipeline,orchestrator"}, "", "", nil)
 	if err != nil || !strings.Contains(table, "pipeline") || strings.Contains(table, "store") {
 		t.Errorf("all pass: %v\n%s", err, table)
 	}
@@ -93,7 +93,7 @@ func TestContracts(t *testing.T) {
 // steps use; Core's installer and the pytest wrapper are written after it.
 func TestLaterLayersFilesComeAfterTheDownstreamLayer(t *testing.T) {
 	e := verdictWorld(t, never)
-	if _, err := newModule(t).Contracts(context.Background(), "v1.2.0", "", nil, dag.File("m.yaml", testMatrix), []string{"pipeline"}, ""); err != nil {
+	if _, err := newModule(t).Contracts(context.Background(), "v1.2.0", "", nil, dag.File("m.yaml", testMatrix), []string{"pipeline"}, "", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	chains := e.Leaves("exitCode")
@@ -140,7 +140,7 @@ func captureTable(t *testing.T) *strings.Builder {
 func TestContractsBroken(t *testing.T) {
 	verdictWorld(t, func(suite string, _ enginetest.Chain) bool { return suite == "orchestrator" })
 	printed := captureTable(t)
-	table, err := newModule(t).Contracts(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), []string{"orchestrator"}, "")
+	table, err := newModule(t).Contracts(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), []string{"orchestrator"}, "", "", nil)
 	want := "FAILED: 1 of 1 suite failing (fail-on failures): orchestrator"
 	if err == nil || table != "" || err.Error() != want {
 		t.Errorf("broken contract: table %q, error %v; want the error %q", table, err, want)
@@ -154,13 +154,13 @@ func TestArgumentErrorsBeforeWork(t *testing.T) {
 	e := verdictWorld(t, never)
 	ctx := context.Background()
 	m := newModule(t)
-	if _, err := m.Run(ctx, "main", "", dag.Directory(), nil, nil, ""); err == nil {
+	if _, err := m.Run(ctx, "main", "", dag.Directory(), nil, nil, "", "", nil); err == nil {
 		t.Error("--core-ref with --core-source accepted")
 	}
-	if _, err := m.Run(ctx, "--upload-pack=x", "", nil, nil, nil, ""); err == nil {
+	if _, err := m.Run(ctx, "--upload-pack=x", "", nil, nil, nil, "", "", nil); err == nil {
 		t.Error("option-like ref accepted")
 	}
-	if _, err := m.Run(ctx, "", "", nil, nil, nil, "regressions"); err == nil {
+	if _, err := m.Run(ctx, "", "", nil, nil, nil, "regressions", "", nil); err == nil {
 		t.Error("--fail-on=regressions without a baseline accepted")
 	}
 	if _, err := New("", "https://u:p@mirror/simple", nil, nil, 1); err == nil {
@@ -215,7 +215,7 @@ func pytestSuites(e *enginetest.Engine) []string {
 func TestCoreSource(t *testing.T) {
 	e := verdictWorld(t, never)
 	src := dag.Directory().WithNewFile("pyproject.toml", "[project]\nname = \"market-data-core\"\n")
-	run, err := newModule(t).Run(context.Background(), "", "", src, dag.File("m.yaml", testMatrix), []string{"pipeline"}, "")
+	run, err := newModule(t).Run(context.Background(), "", "", src, dag.File("m.yaml", testMatrix), []string{"pipeline"}, "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestBaseline(t *testing.T) {
 	e := verdictWorld(t, func(suite string, core enginetest.Chain) bool {
 		return suite == "pipeline" && len(core) > 1 && core[1].Str("id") == v2
 	})
-	run, err := newModule(t).Run(context.Background(), "v2.0.0", "v1.2.0", nil, dag.File("m.yaml", testMatrix), []string{"pipeline", "orchestrator"}, "")
+	run, err := newModule(t).Run(context.Background(), "v2.0.0", "v1.2.0", nil, dag.File("m.yaml", testMatrix), []string{"pipeline", "orchestrator"}, "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestDemo(t *testing.T) {
 	ctx := context.Background()
 	m := newModule(t)
 	printed := captureTable(t)
-	table, err := m.Demo(ctx, "v2.0.0", "", nil)
+	table, err := m.Demo(ctx, "v2.0.0", "", nil, "", nil)
 	if err == nil || table != "" || !strings.HasSuffix(err.Error(), ": store") || !strings.Contains(printed.String(), "store") {
 		t.Errorf("demo with a failing suite: table %q, error %v, printed %q", table, err, printed)
 	}
@@ -290,10 +290,10 @@ func TestDemoRefs(t *testing.T) {
 	verdictWorld(t, never)
 	ctx := context.Background()
 	m := newModule(t)
-	if _, err := m.DemoRun(ctx, "v9.9.9", "", nil); err == nil || !strings.Contains(err.Error(), "v1.2.0") {
+	if _, err := m.DemoRun(ctx, "v9.9.9", "", nil, "", nil); err == nil || !strings.Contains(err.Error(), "v1.2.0") {
 		t.Errorf("unknown example ref: %v, want an error listing the refs", err)
 	}
-	run, err := m.DemoRun(ctx, "", "", []string{"orchestrator"})
+	run, err := m.DemoRun(ctx, "", "", []string{"orchestrator"}, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +343,7 @@ func TestReadinessInTheModule(t *testing.T) {
 		}
 		return answer(c)
 	})
-	run, err := newModule(t).Run(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), []string{"pipeline", "orchestrator"}, "")
+	run, err := newModule(t).Run(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), []string{"pipeline", "orchestrator"}, "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

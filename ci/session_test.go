@@ -255,7 +255,7 @@ func reportsOf(t *testing.T, e *enginetest.Engine, r *Run) (*report.Result, map[
 func TestRunVerdictsAndReports(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	run, err := newModule(t).Run(ctx, "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, "")
+	run, err := newModule(t).Run(ctx, "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,7 +327,7 @@ func pytestChains(t *testing.T, w *world) map[string]enginetest.Chain {
 func TestRunContainers(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	if _, err := newModule(t).Run(ctx, "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, ""); err != nil {
+	if _, err := newModule(t).Run(ctx, "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, "", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	p := expectedPlan(t, "v2.0.0")
@@ -481,7 +481,7 @@ func checkBuild(t *testing.T, e *enginetest.Engine, got enginetest.Chain, core p
 // mounts the wheel of its own Core.
 func TestCoreBuiltOncePerCommit(t *testing.T) {
 	w := newWorld(t)
-	if _, err := newModule(t).Run(context.Background(), "v2.0.0", "v1.2.0", nil, dag.File("m.yaml", testMatrix), nil, ""); err != nil {
+	if _, err := newModule(t).Run(context.Background(), "v2.0.0", "v1.2.0", nil, dag.File("m.yaml", testMatrix), nil, "", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	builds := map[string]int{}
@@ -518,7 +518,7 @@ downstreams:
 
 func TestTokenStaysSecret(t *testing.T) {
 	w := newWorld(t)
-	if _, err := newModule(t).Run(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", tokenMatrix), nil, ""); err != nil {
+	if _, err := newModule(t).Run(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", tokenMatrix), nil, "", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	authed := map[string]bool{}
@@ -593,7 +593,7 @@ func TestChangingCoreRefKeepsDownstreamLayer(t *testing.T) {
 	layers := map[string]map[string]string{}
 	for _, ref := range []string{"v1.2.0", "v2.0.0"} {
 		n := len(w.e.Queries())
-		if _, err := m.Run(ctx, ref, "", nil, dag.File("m.yaml", testMatrix), nil, ""); err != nil {
+		if _, err := m.Run(ctx, ref, "", nil, dag.File("m.yaml", testMatrix), nil, "", "", nil); err != nil {
 			t.Fatal(err)
 		}
 		layers[ref] = downstreamLayers(w, w.e.Queries()[n:])

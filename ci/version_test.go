@@ -16,7 +16,7 @@ func TestModuleVersion(t *testing.T) {
 	if got := m.Version(); got != version.Release {
 		t.Errorf("Version() = %q, want %s", got, version.Release)
 	}
-	run, err := m.Run(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, "")
+	run, err := m.Run(context.Background(), "v2.0.0", "", nil, dag.File("m.yaml", testMatrix), nil, "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

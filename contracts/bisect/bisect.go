@@ -1,17 +1,25 @@
-// Package bisect names the Core commit that broke each downstream: given
-// the downstreams' outcomes at a good and a bad Core ref, it searches the
-// commits on the first-parent path between them (a merge commit stands
-// for its pull request), then, when the culprit is a merge, the commits
-// that merge brought in.
+// Package bisect names, for each downstream, every Core commit that broke
+// some of its contract tests, and which tests each one broke: given the
+// downstreams' outcomes at a good and a bad Core ref, every test that
+// passes at good and is broken at bad (a regression, as package compare
+// classifies it, the collection-error rule included) is attributed to the
+// first commit at which it breaks. The search runs along the first-parent
+// path between good and bad (a merge commit stands for its pull request),
+// then, when a culprit is a merge, among the commits that merge brought in.
 //
-// A probe asks one question: does any test that passed at good fail at
-// this commit (a regression, as package compare classifies it, the
-// collection-error rule included)? A test already failing at good never
-// moves the search. A commit where Core cannot be built or installed, or
-// the suite cannot run, is skipped, like git bisect skip; the answer is
-// then a range. Probes for different downstreams at the same commit are
-// one Request, so runners build that Core once and run the suites side by
-// side; the runners (host CLI, Dagger module) only execute probes.
+// Tests are searched in groups: all of a downstream's regressed tests
+// start as one group, and a probe that finds some of a group's tests
+// broken and the others not splits it, so each culprit is found by its own
+// binary search while one probe (a whole suite at one commit) answers for
+// every test of that suite and every group it falls in. A test already
+// failing at good never moves a search. A commit where Core cannot be
+// built or installed, or the suite cannot run, is skipped, like git bisect
+// skip; the answer is then a range. A test that probes see broken and then
+// not broken again later in history flips: it is reported with the commits
+// seen, never attributed. Probes for different downstreams at the same
+// commit are one Request, so runners build that Core once and run the
+// suites side by side; the runners (host CLI, Dagger module) only execute
+// probes.
 package bisect
 
 import (
@@ -47,16 +55,22 @@ type Endpoint struct {
 	Commit Commit `json:"commit"`
 }
 
-// Status is what the bisection found for one downstream.
+// Status is what the bisection found for one downstream, or for one of
+// its culprits (Found or Range).
 type Status string
 
 // The statuses.
 const (
-	// Found: the first bad commit is known exactly.
+	// Found: the first bad commit is known exactly (for a downstream:
+	// every culprit's).
 	Found Status = "found"
 	// Range: commits that could not be tested hide it: the first bad commit
-	// is one of Range.
+	// is one of Range (for a downstream: some culprit is a range).
 	Range Status = "range"
+	// Flipping: every regressed test flips inside the range (broken at one
+	// probe, not broken at a later one): no commit is named; Flips says
+	// what the probes saw.
+	Flipping Status = "flipping"
 	// NotBroken: no test that passed at good fails at bad.
 	NotBroken Status = "not-broken"
 	// AlreadyBroken: the suite fails at good already, and bad adds no
@@ -70,6 +84,64 @@ const (
 // Bisected reports whether s is an answer (Found or Range).
 func (s Status) Bisected() bool { return s == Found || s == Range }
 
+// Culprit is one commit (or range of commits) that broke some of a
+// downstream's tests, and the tests it broke.
+type Culprit struct {
+	// Status is Found or Range.
+	Status Status `json:"status"`
+	// Commit is the first bad commit (Found).
+	Commit *Commit `json:"commit,omitempty"`
+	// Merge is the merge commit (the pull request) on the first-parent path
+	// that brought Commit or Range in, when the search descended into it.
+	Merge *Commit `json:"merge,omitempty"`
+	// Range are the candidates, oldest first (Range).
+	Range []Commit `json:"range,omitempty"`
+	// LastGood is the last commit known good for these tests before the
+	// culprit (nil: the good end itself).
+	LastGood *Commit `json:"last_good,omitempty"`
+	// Reason says why a Range is one, or why a merge stayed the answer.
+	Reason string `json:"reason,omitempty"`
+	// Broken are the tests it broke: their breaking cases against good at
+	// the culprit (the range's last commit), with their messages, in the
+	// bad run's report order.
+	Broken []compare.Case `json:"broken"`
+	// Probe is the suite's outcome at the culprit (the range's last commit),
+	// for its JUnit report; Report is that report's path in the reports
+	// directory (set when reports are written).
+	Probe  *outcome.Suite `json:"-"`
+	Report string         `json:"report,omitempty"`
+}
+
+// End is the commit whose probe shows the culprit's tests broken: the
+// culprit, or a range's last commit.
+func (c Culprit) End() Commit {
+	if c.Commit != nil {
+		return *c.Commit
+	}
+	return c.Range[len(c.Range)-1]
+}
+
+// Flip is a test the probes saw broken at one commit and not broken at a
+// later one: it is not attributed to any commit.
+type Flip struct {
+	// ID is the test (classname::name).
+	ID string `json:"id"`
+	// Regressed says whether it is broken at bad (a regression no commit
+	// is named for) or passes there (broken and fixed again inside the
+	// range).
+	Regressed bool `json:"regressed"`
+	// Seen are the commits it was seen at, good and bad included, in
+	// history order.
+	Seen []Sighting `json:"seen"`
+}
+
+// Sighting is a test's state at one commit.
+type Sighting struct {
+	Commit Commit `json:"commit"`
+	// Broken: it failed there and passed at good.
+	Broken bool `json:"broken"`
+}
+
 // Downstream is the bisection of one downstream.
 type Downstream struct {
 	// Name is the downstream's name.
@@ -78,29 +150,16 @@ type Downstream struct {
 	// culprit.
 	Status Status `json:"status"`
 	Reason string `json:"reason,omitempty"`
-	// Culprit is the first bad commit (Found).
-	Culprit *Commit `json:"culprit,omitempty"`
-	// Merge is the merge commit (the pull request) on the first-parent path
-	// that brought Culprit or Range in, when the search descended into it.
-	Merge *Commit `json:"merge,omitempty"`
-	// Range are the candidates, oldest first (Range).
-	Range []Commit `json:"range,omitempty"`
-	// LastGood is the last commit known good before the culprit (nil: the
-	// good end itself).
-	LastGood *Commit `json:"last_good,omitempty"`
-	// Broken are the tests the culprit (or the range's bad end) broke: the
-	// breaking cases against good, with their messages.
-	Broken []compare.Case `json:"broken,omitempty"`
+	// Culprits are the commits (or ranges) that broke its tests, oldest
+	// first; every regressed test that does not flip is in exactly one.
+	Culprits []Culprit `json:"culprits,omitempty"`
+	// Flips are the tests the probes saw flip, in the bad run's order.
+	Flips []Flip `json:"flips,omitempty"`
 	// Probes counts the commits probed for this downstream (the runs at
 	// good and bad not included).
 	Probes int `json:"probes"`
 	// Skipped are the commits that could not be tested.
 	Skipped []Commit `json:"skipped,omitempty"`
-	// Probe is the suite's outcome at the culprit (or the range's bad end),
-	// for its JUnit report; Report is that report's path in the reports
-	// directory (set when reports are written).
-	Probe  *outcome.Suite `json:"-"`
-	Report string         `json:"report,omitempty"`
 }
 
 // Result is a whole bisection.
@@ -124,15 +183,25 @@ func Failed(good, bad Endpoint, err error) *Result {
 	return &Result{Good: good, Bad: bad, Downstreams: []Downstream{}, Error: err.Error()}
 }
 
-// Culprits counts the downstreams bisected to a commit or a range.
+// Culprits counts the culprits (commits and ranges) found over every
+// downstream.
 func (r *Result) Culprits() int {
 	n := 0
 	for _, d := range r.Downstreams {
-		if d.Status.Bisected() {
-			n++
-		}
+		n += len(d.Culprits)
 	}
 	return n
+}
+
+// MaxProbes is the most probes a bisection of n commits takes for a
+// downstream with k culprits when no commit must be skipped and no test
+// flips: k x (ceil(log2 n) + 2).
+func MaxProbes(k, n int) int {
+	log := 0
+	for 1<<log < n {
+		log++
+	}
+	return k * (log + 2)
 }
 
 // Options shape a bisection.
@@ -171,7 +240,7 @@ func Run(ctx context.Context, h History, p Prober, good, bad Endpoint, atGood, a
 	res := &Result{Good: good, Bad: bad, Commits: count(all), FirstParent: len(commits)}
 	var searches []*downstreamSearch
 	for i, b := range atBad {
-		d, s := confirm(atGood[i], b, commits)
+		d, s := confirm(atGood[i], b, good.Commit, commits)
 		res.Downstreams = append(res.Downstreams, d)
 		if s != nil {
 			searches = append(searches, s)
@@ -190,38 +259,42 @@ func Run(ctx context.Context, h History, p Prober, good, bad Endpoint, atGood, a
 
 // confirm classifies a downstream from its outcomes at good and bad, and
 // starts a search when bad regresses.
-func confirm(good, bad outcome.Suite, commits []Commit) (Downstream, *downstreamSearch) {
+func confirm(good, bad outcome.Suite, goodCommit Commit, commits []Commit) (Downstream, *downstreamSearch) {
 	d := Downstream{Name: bad.Name}
-	a, broken := classify(good, bad)
+	at := classify(good, bad)
 	switch {
 	case !good.Verdict.Ran():
 		d.Status, d.Reason = CannotRun, fmt.Sprintf("could not run at good (%s): %s", good.Verdict, good.Reason)
-	case a == isSkip:
+	case len(at.broken) == 0 && !at.ran:
 		d.Status, d.Reason = CannotRun, fmt.Sprintf("could not run at bad (%s): %s", bad.Verdict, bad.Reason)
-	case a == isGood && good.Verdict != outcome.Passed:
+	case len(at.broken) == 0 && good.Verdict != outcome.Passed:
 		d.Status, d.Reason = AlreadyBroken, "already failing at good; no test that passed there fails at bad"
-	case a == isGood:
+	case len(at.broken) == 0:
 		d.Status, d.Reason = NotBroken, "no test that passed at good fails at bad"
 	default:
-		s := &downstreamSearch{name: bad.Name, good: good, search: newSearch(commits), broken: broken}
-		badOutcome := bad
-		s.probe = &badOutcome
-		return d, s
+		return d, newDownstreamSearch(bad.Name, good, goodCommit, commits, at)
 	}
 	return d, nil
 }
 
-// classify answers a probe: bad when a case (or the suite) regressed
-// against good, skip when the suite could not run its tests and nothing
-// regressed, good otherwise.
-func classify(good, probe outcome.Suite) (answer, []compare.Case) {
-	cmp := compare.Compare([]outcome.Suite{good}, []outcome.Suite{probe})[0]
-	breaking := cmp.Breaking()
-	switch {
-	case len(breaking) > 0:
-		return isBad, breaking
-	case !probe.Verdict.Ran():
-		return isSkip, nil
+// probe is what a suite's outcome at one commit says, against good.
+type probe struct {
+	commit Commit
+	suite  outcome.Suite
+	// ran: the suite ran its tests (a test not broken there passed).
+	ran bool
+	// broken are the breaking cases against good, by test id.
+	broken map[string]compare.Case
+}
+
+// classify compares a suite's outcome at a commit with its outcome at
+// good: the tests broken there (regressed, the collection-error rule
+// included, or new and failing), and whether the suite ran.
+func classify(good, got outcome.Suite) probe {
+	cmp := compare.Compare([]outcome.Suite{good}, []outcome.Suite{got})[0]
+	p := probe{suite: got, ran: got.Verdict.Ran(), broken: map[string]compare.Case{}}
+	for _, c := range cmp.Breaking() {
+		p.broken[c.ID] = c
 	}
-	return isGood, nil
+	return p
 }

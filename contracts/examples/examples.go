@@ -12,15 +12,17 @@
 // and branches, plus a matrix file naming them, for the host runner, the
 // demo and bisect.
 //
-// Core's history (first parent on release/2.x: 12 commits from v1.2.0 to
+// Core's history (first parent on release/2.x: 13 commits from v1.2.0 to
 // v2.0.0; three pull requests merged with merge commits):
 //
 //	main:                   v1.1.0 ── v1.2.0
 //	feature/health-details:                 └── health details (1.3.0.dev0)
-//	release/2.x:                            └── docs ─ M#41 ─ README ─ M#42 ─ v2.0.0b1 ─ hatchling ─ setuptools ─ tests ─ README ─ M#43 ─ CHANGELOG ─ v2.0.0
-//	  pr/42 (merged by M#42):    docs, "FeedbackEvent: reject unknown fields" (breaks store), CHANGELOG
+//	release/2.x:                            └── docs ─ M#41 ─ README ─ M#42 ─ v2.0.0b1 ─ hatchling ─ setuptools ─ tests ─ README ─ M#43 ─ sources ─ CHANGELOG ─ v2.0.0
+//	  pr/42 (merged by M#42):    docs, "FeedbackEvent: reject unknown fields" (breaks one of store's tests), CHANGELOG
 //	  pr/43 (merged by M#43):    docs, "RateAdjustment: rename scale_factor to scale" (breaks pipeline), CHANGELOG
 //	  hatchling: a pyproject.toml that does not parse (Core cannot be built), fixed by the next commit
+//	  sources: pushed straight to release/2.x, FeedbackEvent.source only takes known services
+//	           (breaks two more of store's tests; the CHANGELOG does not say)
 //	release/3.x:                                                                                                        └── v3.0.0
 //
 // v3.0.0 moves the protocols to market_data_core.ports: pipeline's
@@ -100,6 +102,7 @@ const (
 	ana  = "Ana Ortiz <ana@market-data.invalid>"
 	ben  = "Ben Okafor <ben@market-data.invalid>"
 	chen = "Chen Wei <chen@market-data.invalid>"
+	dana = "Dana Müller-Łukasik <dana@market-data.invalid>"
 )
 
 // dev2 is the directory of the 2.0 development history's patches.
@@ -129,8 +132,9 @@ var histories = map[string][]commit{
 		{id: "changelog-scale", patch: dev2 + "14-changelog-scale", branch: "pr/43-rate-scale", author: chen, message: "CHANGELOG: RateAdjustment.scale"},
 		{id: "readme-migration", patch: dev2 + "15-readme-migration", branch: "release/2.x", author: ana, message: "README: migrating to 2.0"},
 		{id: "merge-43", merge: "pr/43-rate-scale", branch: "release/2.x", author: ana, message: "Merge pull request #43 from pr/43-rate-scale\n\nRateAdjustment.scale"},
-		{id: "changelog-2.0", patch: dev2 + "16-changelog", branch: "release/2.x", author: ben, message: "CHANGELOG: 2.0.0"},
-		{id: "v2.0.0", patch: dev2 + "17-release", branch: "release/2.x", tag: "v2.0.0", author: ana, message: "Release 2.0.0: strict FeedbackEvent, RateAdjustment.scale"},
+		{id: "known-sources", patch: dev2 + "16-known-sources", branch: "release/2.x", author: dana, message: "FeedbackEvent.source: only known services (`Literal[...]`) | typo guard\n\n\"pipline\" split the backpressure dashboards in two."},
+		{id: "changelog-2.0", patch: dev2 + "17-changelog", branch: "release/2.x", author: ben, message: "CHANGELOG: 2.0.0"},
+		{id: "v2.0.0", patch: dev2 + "18-release", branch: "release/2.x", tag: "v2.0.0", author: ana, message: "Release 2.0.0: strict FeedbackEvent, RateAdjustment.scale"},
 		{id: "v3.0.0", patch: "v3.0.0", remove: []string{"src/market_data_core/protocols.py"}, branch: "release/3.x", from: "v2.0.0", tag: "v3.0.0", author: ana, message: "Release 3.0.0: the protocols move to market_data_core.ports"},
 	},
 	Pipeline:     {{id: "main", tree: "main", branch: "main", message: "Pipeline with Core contract tests"}},
@@ -142,9 +146,30 @@ var histories = map[string][]commit{
 // how: every later commit that has it in its history breaks them too.
 // Every other pairing passes.
 var breaks = map[string]map[string]outcome.Verdict{
-	"strict":       {Store: outcome.Failed},
-	"rename-scale": {Pipeline: outcome.Failed},
-	"v3.0.0":       {Pipeline: outcome.Failed, Orchestrator: outcome.Error},
+	"known-sources": {Store: outcome.Failed},
+	"strict":        {Store: outcome.Failed},
+	"rename-scale":  {Pipeline: outcome.Failed},
+	"v3.0.0":        {Pipeline: outcome.Failed, Orchestrator: outcome.Error},
+}
+
+// brokenTests are the contract tests (junit ids, classname::name) each
+// breaking commit of the 2.0 history breaks first, per downstream: what
+// bisecting v1.2.0..v2.0.0 must attribute to it. A test an earlier commit
+// broke is that commit's, even if it fails differently later.
+var brokenTests = map[string]map[string][]string{
+	"strict": {Store: {
+		"tests.contracts.test_feedback_event_contracts::test_feedback_event_core_subset_parseable",
+	}},
+	"rename-scale": {Pipeline: {
+		"tests.contracts.test_feedback_flow::test_backpressure_maps_to_scale_factor[hard-0.0]",
+		"tests.contracts.test_feedback_flow::test_backpressure_maps_to_scale_factor[ok-1.0]",
+		"tests.contracts.test_feedback_flow::test_backpressure_maps_to_scale_factor[soft-0.5]",
+		"tests.contracts.test_feedback_flow::test_published_feedback_reaches_the_rate_coordinator",
+	}},
+	"known-sources": {Store: {
+		"tests.contracts.test_feedback_event_contracts::test_feedback_event_extends_core",
+		"tests.contracts.test_feedback_event_contracts::test_feedback_event_schema_roundtrip",
+	}},
 }
 
 // unbuildable lists the Core commits whose tree cannot be built: every
@@ -236,21 +261,51 @@ func ExpectedAt(id string) map[string]string {
 	return out
 }
 
-// Culprit is the commit (id) of Core's 2.0 history that first breaks a
-// downstream's contracts: what bisecting v1.2.0..v2.0.0 must find. "" for
-// a downstream that history does not break.
-func Culprit(downstream string) string {
+// Culprit is a commit of Core's 2.0 history that breaks some of a
+// downstream's contract tests.
+type Culprit struct {
+	// Commit is its id (see Ecosystem.CoreCommits); Merge is the merge
+	// commit on release/2.x's first-parent path that brought it in, ""
+	// when it is on that path itself.
+	Commit, Merge string
+	// Tests are the contract tests it breaks first (junit ids,
+	// classname::name), sorted.
+	Tests []string
+}
+
+// Culprits are the commits of v1.2.0..v2.0.0 that break a downstream's
+// contract tests, in history order: what bisecting that range must find,
+// each with exactly its tests. None for a downstream the range does not
+// break.
+func Culprits(downstream string) []Culprit {
 	h, err := historyOf(Core)
 	if err != nil {
-		return ""
+		return nil
 	}
 	good, bad := h.refs["v1.2.0"], h.refs["v2.0.0"]
-	for id, verdicts := range breaks {
-		if _, ok := verdicts[downstream]; ok && h.reaches(bad, id) && !h.reaches(good, id) {
-			return id
-		}
+	var path []string // first-parent, oldest first
+	for id := bad; id != good; id = h.nodes[id].parents[0] {
+		path = append([]string{id}, path...)
 	}
-	return ""
+	var out []Culprit
+	prev := good
+	for _, fp := range path {
+		// What fp brings in: itself, and for a merge its pull request,
+		// in the order the commits were made.
+		for _, id := range h.order {
+			tests, breaks := brokenTests[id][downstream]
+			if !breaks || !h.reaches(fp, id) || h.reaches(prev, id) {
+				continue
+			}
+			c := Culprit{Commit: id, Tests: slices.Sorted(slices.Values(tests))}
+			if id != fp {
+				c.Merge = fp
+			}
+			out = append(out, c)
+		}
+		prev = fp
+	}
+	return out
 }
 
 // Unbuildable returns the ids of Core's commits that cannot be built.

@@ -74,8 +74,9 @@ func TestCoreTrees(t *testing.T) {
 
 // TestCoreBreakingChange pins where each breaking change is, at every
 // commit of Core's history: FeedbackEvent forbids extra fields from the
-// "strict" commit on, scale_factor is renamed from "rename-scale" on, the
-// protocols module is gone from v3.0.0 on; the "hatchling" commit's
+// "strict" commit on, scale_factor is renamed from "rename-scale" on,
+// FeedbackEvent.source takes only known services from "known-sources" on,
+// the protocols module is gone from v3.0.0 on; the "hatchling" commit's
 // pyproject.toml does not parse, and no other's.
 func TestCoreBreakingChange(t *testing.T) {
 	h, err := historyOf(Core)
@@ -86,10 +87,10 @@ func TestCoreBreakingChange(t *testing.T) {
 		tree := h.nodes[id].fsys()
 		telemetry := readFile(t, tree, "src/market_data_core/telemetry.py")
 		_, protoErr := fs.Stat(tree, "src/market_data_core/protocols.py")
-		got := [3]bool{strings.Contains(telemetry, `extra="forbid"`), !strings.Contains(telemetry, "scale_factor:"), protoErr != nil}
-		want := [3]bool{h.reaches(id, "strict"), h.reaches(id, "rename-scale"), h.reaches(id, "v3.0.0")}
+		got := [4]bool{strings.Contains(telemetry, `extra="forbid"`), !strings.Contains(telemetry, "scale_factor:"), strings.Contains(telemetry, "source: FeedbackSource"), protoErr != nil}
+		want := [4]bool{h.reaches(id, "strict"), h.reaches(id, "rename-scale"), h.reaches(id, "known-sources"), h.reaches(id, "v3.0.0")}
 		if got != want {
-			t.Errorf("%s: strict, renamed, protocols gone = %v, want %v", id, got, want)
+			t.Errorf("%s: strict, renamed, known sources, protocols gone = %v, want %v", id, got, want)
 		}
 		pyproject := readFile(t, tree, "pyproject.toml")
 		if parses := !strings.Contains(pyproject, `requires = ["hatchling>=1.18"`+"\n"); parses == slices.Contains(Unbuildable(), id) {
@@ -98,9 +99,11 @@ func TestCoreBreakingChange(t *testing.T) {
 	}
 }
 
-// TestCoreHistoryShape: twelve first-parent commits from v1.2.0 to v2.0.0
-// on release/2.x, three of them merges of pull request branches, and the
-// culprits and the unbuildable commit inside that history.
+// TestCoreHistoryShape: thirteen first-parent commits from v1.2.0 to
+// v2.0.0 on release/2.x, three of them merges of pull request branches;
+// inside that history store is broken by two commits, one inside pull
+// request #42 and one on the first-parent path, pipeline by one inside
+// #43, orchestrator by none; the unbuildable commit is there too.
 func TestCoreHistoryShape(t *testing.T) {
 	h, err := historyOf(Core)
 	if err != nil {
@@ -114,16 +117,37 @@ func TestCoreHistoryShape(t *testing.T) {
 			merges++
 		}
 	}
-	if len(path) != 12 || merges != 3 {
-		t.Errorf("first-parent v1.2.0..v2.0.0: %d commits, %d merges; want 12 and 3: %v", len(path), merges, path)
+	if len(path) != 13 || merges != 3 {
+		t.Errorf("first-parent v1.2.0..v2.0.0: %d commits, %d merges; want 13 and 3: %v", len(path), merges, path)
 	}
-	for _, id := range append([]string{Culprit(Pipeline), Culprit(Store)}, Unbuildable()...) {
-		if id == "" || !h.reaches(h.refs["v2.0.0"], id) || h.reaches(h.refs["v1.2.0"], id) {
+	want := map[string]string{Store: "strict in merge-42, known-sources", Pipeline: "rename-scale in merge-43", Orchestrator: ""}
+	for d, w := range want {
+		var got []string
+		for _, c := range Culprits(d) {
+			s := c.Commit
+			if c.Merge != "" {
+				s += " in " + c.Merge
+			}
+			got = append(got, s)
+			if len(c.Tests) == 0 || !slices.IsSorted(c.Tests) {
+				t.Errorf("%s: culprit %s lists tests %v", d, c.Commit, c.Tests)
+			}
+		}
+		if strings.Join(got, ", ") != w {
+			t.Errorf("Culprits(%s) = %v, want %s", d, got, w)
+		}
+	}
+	for _, id := range append([]string{"strict", "known-sources", "rename-scale"}, Unbuildable()...) {
+		if !h.reaches(h.refs["v2.0.0"], id) || h.reaches(h.refs["v1.2.0"], id) {
 			t.Errorf("%q is not a commit of v1.2.0..v2.0.0", id)
 		}
 	}
-	if Culprit(Orchestrator) != "" {
-		t.Errorf("the 2.0 history breaks orchestrator at %s", Culprit(Orchestrator))
+	for id, byDownstream := range brokenTests {
+		for d := range byDownstream {
+			if _, ok := breaks[id][d]; !ok {
+				t.Errorf("brokenTests says %s breaks %s, breaks does not", id, d)
+			}
+		}
 	}
 }
 

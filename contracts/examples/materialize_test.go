@@ -119,7 +119,7 @@ func TestMaterializeRefsMatchTree(t *testing.T) {
 
 // TestMaterializeHistory checks Core's graph: main ends at v1.2.0 after
 // v1.1.0; the feature branch and release/2.x fork from v1.2.0; from
-// v1.2.0 to v2.0.0 there are 20 commits, 12 of them on the first-parent
+// v1.2.0 to v2.0.0 there are 21 commits, 13 of them on the first-parent
 // path, 3 merges of pull request branches that are gone; release/3.x
 // (v3.0.0) forks from v2.0.0; CoreCommits names the same commits.
 func TestMaterializeHistory(t *testing.T) {
@@ -137,11 +137,14 @@ func TestMaterializeHistory(t *testing.T) {
 		{"parent of v3.0.0", parent("v3.0.0"), s[Core+"@v2.0.0"]},
 		{"parent of feature/health-details", parent("feature/health-details"), s[Core+"@v1.2.0"]},
 		{"v2.0.0 tag type", git("cat-file", "-t", "v2.0.0"), "tag"},
-		{"commits v1.2.0..v2.0.0", git("rev-list", "--count", "v1.2.0..v2.0.0"), "20"},
-		{"first-parent commits", git("rev-list", "--first-parent", "--count", "v1.2.0..v2.0.0"), "12"},
+		{"commits v1.2.0..v2.0.0", git("rev-list", "--count", "v1.2.0..v2.0.0"), "21"},
+		{"first-parent commits", git("rev-list", "--first-parent", "--count", "v1.2.0..v2.0.0"), "13"},
 		{"merges", git("rev-list", "--merges", "--count", "v1.2.0..v2.0.0"), "3"},
 		{"pull request branches left", git("branch", "--list", "pr/*"), ""},
 		{"author of the strict commit", git("log", "-1", "--format=%an <%ae>", eco.CoreCommits["strict"]), ben},
+		{"author of the known-sources commit", git("log", "-1", "--format=%an <%ae>", eco.CoreCommits["known-sources"]), dana},
+		{"subject of the known-sources commit", git("log", "-1", "--format=%s", eco.CoreCommits["known-sources"]), "FeedbackEvent.source: only known services (`Literal[...]`) | typo guard"},
+		{"parent of the known-sources commit", git("rev-parse", eco.CoreCommits["known-sources"]+"^"), eco.CoreCommits["merge-43"]},
 		{"CoreCommits v2.0.0", eco.CoreCommits["v2.0.0"], s[Core+"@v2.0.0"]},
 		{"merge-42's second parent", git("rev-parse", eco.CoreCommits["merge-42"]+"^2"), eco.CoreCommits["changelog-strict"]},
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
@@ -150,6 +151,14 @@ func copyFS(t *testing.T, fsys fs.FS) string {
 // with the plan's wrapper) and decides its verdict with outcome.Decide.
 func verdict(t *testing.T, py, dir string, env []string) (string, string, string) {
 	t.Helper()
+	s, out := runSuite(t, py, dir, env)
+	return string(s.Verdict), s.Reason, out
+}
+
+// runSuite runs the contract suite in dir as the plan does and returns
+// its outcome (verdict and cases) and pytest's output.
+func runSuite(t *testing.T, py, dir string, env []string) (outcome.Suite, string) {
+	t.Helper()
 	wrapper, err := filepath.Abs(filepath.Join("..", "plan", "run_pytest.py"))
 	if err != nil {
 		t.Fatal(err)
@@ -173,8 +182,53 @@ func verdict(t *testing.T, py, dir string, env []string) (string, string, string
 	} else {
 		facts.Cases = outcome.CasesOf(rep)
 	}
-	v, reason := outcome.Decide(facts)
-	return string(v), reason, out.String()
+	s := outcome.Suite{Cases: facts.Cases}
+	s.Verdict, s.Reason = outcome.Decide(facts)
+	return s, out.String()
+}
+
+// TestCulpritsBreakExactlyTheirTests runs each downstream's suite with
+// real pytest at v1.2.0, at each culprit Culprits names and at its
+// parent: the tests that break at the culprit and not at its parent are
+// exactly the culprit's Tests, and all culprits together are exactly what
+// v2.0.0 breaks.
+func TestCulpritsBreakExactlyTheirTests(t *testing.T) {
+	py := python(t)
+	h := mustHistory(t)
+	for _, d := range Downstreams() {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			ds := copyTree(t, d, "main")
+			at := func(id string) outcome.Suite {
+				core := copyFS(t, h.nodes[id].fsys())
+				s, _ := runSuite(t, py, ds, cleanEnv("PYTHONPATH="+filepath.Join(core, "src")+string(os.PathListSeparator)+filepath.Join(ds, "src")))
+				s.Name = d
+				return s
+			}
+			good := at(h.refs["v1.2.0"])
+			breaking := func(id string) []string {
+				var out []string
+				for _, c := range compare.Compare([]outcome.Suite{good}, []outcome.Suite{at(id)})[0].Breaking() {
+					out = append(out, c.ID)
+				}
+				slices.Sort(out)
+				return out
+			}
+			var all []string
+			for _, c := range Culprits(d) {
+				before := breaking(h.nodes[c.Commit].parents[0])
+				got := slices.DeleteFunc(breaking(c.Commit), func(id string) bool { return slices.Contains(before, id) })
+				if !slices.Equal(got, c.Tests) {
+					t.Errorf("%s breaks %v, Culprits says %v", c.Commit, got, c.Tests)
+				}
+				all = append(all, c.Tests...)
+			}
+			slices.Sort(all)
+			if got := breaking(h.refs["v2.0.0"]); !slices.Equal(got, all) {
+				t.Errorf("v2.0.0 breaks %v, the culprits %v", got, all)
+			}
+		})
+	}
 }
 
 // TestFlakyProbe checks the deliberately flaky test: skipped without

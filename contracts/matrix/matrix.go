@@ -8,7 +8,10 @@
 package matrix
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -203,4 +206,42 @@ func ValidateName(name string) error {
 		return fmt.Errorf("name %q is not usable as a directory name (letters, digits, '.', '_', '-'; starting with a letter or digit; at most 64)", name)
 	}
 	return nil
+}
+
+// Digest identifies the matrix's content: a SHA-256 over Core and every
+// downstream (names, repos, refs, tests, installs, environments,
+// timeouts), in order, but not over Source, which names where the file
+// was read and differs from machine to machine. Two runs planned from
+// matrices with the same digest tested the same downstreams the same way.
+func (m *Matrix) Digest() string {
+	data, err := json.Marshal(struct {
+		Core        Core
+		Downstreams []Downstream
+	}{m.Core, m.Downstreams})
+	if err != nil {
+		panic(err) // plain strings, maps of strings and durations always marshal
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Keep returns a copy of m holding only the downstreams named in names,
+// in matrix order; unlike Select, names may be empty (the copy then has no
+// downstream) and every name must be one of m's.
+func (m *Matrix) Keep(names []string) (*Matrix, error) {
+	want := map[string]bool{}
+	for _, n := range names {
+		if _, ok := m.find(n); !ok {
+			return nil, fmt.Errorf("no downstream %q in %s (have: %s)", n, m.Source, strings.Join(m.Names(), ", "))
+		}
+		want[n] = true
+	}
+	out := *m
+	out.Downstreams = nil
+	for _, d := range m.Downstreams {
+		if want[d.Name] {
+			out.Downstreams = append(out.Downstreams, d)
+		}
+	}
+	return &out, nil
 }

@@ -156,7 +156,9 @@ func readinessLines(res *report.Result) []string {
 	return out
 }
 
-// bisectMarkdown names each culprit the bisection found.
+// bisectMarkdown names each culprit the bisection found, one line per
+// commit (or range) with how many tests it broke, and the downstreams
+// whose regressed tests flip.
 func bisectMarkdown(b *bisect.Result) string {
 	head := fmt.Sprintf("*Bisect %s..%s*", escape(report.OneLine(b.Good.Ref, 100)), escape(report.OneLine(b.Bad.Ref, 100)))
 	if b.Error != "" {
@@ -164,8 +166,11 @@ func bisectMarkdown(b *bisect.Result) string {
 	}
 	var lines []string
 	for _, d := range b.Downstreams {
-		if d.Status == bisect.Found || d.Status == bisect.Range {
-			lines = append(lines, fmt.Sprintf("• *%s* %s: %s", escape(d.Name), d.Status, escape(report.OneLine(report.BisectAnswer(d), maxLine))))
+		for _, c := range d.Culprits {
+			lines = append(lines, fmt.Sprintf("• *%s* %s: %s, broke %d test(s)", escape(d.Name), c.Status, escape(report.OneLine(report.CulpritLine(d, c), maxLine)), len(c.Broken)))
+		}
+		if len(d.Flips) > 0 {
+			lines = append(lines, fmt.Sprintf("• *%s*: %d test(s) flip between good and bad, attributed to no commit", escape(d.Name), len(d.Flips)))
 		}
 	}
 	if len(lines) == 0 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
+	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
 	"github.com/mjdevaccount/market-data-contracts/contracts/internal/testkit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
@@ -88,11 +89,15 @@ func bisectResult() *report.Result {
 	res := regressionResult()
 	culprit := bisect.Commit{SHA: strings.Repeat("4", 40), Short: "4444444", Subject: "RateAdjustment: rename scale_factor to scale <@U123>", Author: "Chen Wei", Date: "2025-10-04T12:00:00Z"}
 	merge := bisect.Commit{SHA: strings.Repeat("5", 40), Short: "5555555", Subject: "Merge pull request #43 from pr/43-rate-scale", Author: "Ana Ortiz", Date: "2025-10-05T12:00:00Z"}
+	second := bisect.Commit{SHA: strings.Repeat("8", 40), Short: "8888888", Subject: "FeedbackEvent.source: only known services", Author: "Dana Müller-Łukasik", Date: "2025-10-08T12:00:00Z"}
 	res.Bisect = &bisect.Result{
 		Good: bisect.Endpoint{Ref: "v1.2.0", Commit: bisect.Commit{SHA: coreV1.SHA, Short: coreV1.SHA[:7]}},
 		Bad:  bisect.Endpoint{Ref: "v2.0.0", Commit: bisect.Commit{SHA: coreV2.SHA, Short: coreV2.SHA[:7]}},
 		Downstreams: []bisect.Downstream{
-			{Name: "pipeline", Status: bisect.Found, Culprit: &culprit, Merge: &merge, Probes: 6},
+			{Name: "pipeline", Status: bisect.Found, Probes: 9, Culprits: []bisect.Culprit{
+				{Status: bisect.Found, Commit: &culprit, Merge: &merge, Broken: []compare.Case{{ID: "t::a"}, {ID: "t::b"}}},
+				{Status: bisect.Found, Commit: &second, Broken: []compare.Case{{ID: "t::c"}}},
+			}},
 			{Name: "store", Status: bisect.CannotRun, Reason: "the suite could not run at bad"},
 			{Name: "orchestrator", Status: bisect.NotBroken, Reason: "no test that passed at good fails at bad"},
 		},

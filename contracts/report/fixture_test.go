@@ -153,9 +153,11 @@ func collectionFixture() *Result {
 	return &Result{Version: Version, Started: t0, Finished: t0.Add(30 * time.Second), Baselines: []Run{base}, Runs: []Run{cand}}
 }
 
-// bisectFixture: a bisection of v1.2.0..v2.0.0 in which pipeline's culprit
-// is inside a merged pull request, store's is hidden by untestable commits
-// (a range), orchestrator is not broken.
+// bisectFixture: a bisection of v1.2.0..v2.0.0 in which two commits
+// broke pipeline, one inside a merged pull request and one on the
+// first-parent path with a hostile subject, and one of pipeline's tests
+// broke and was fixed again; store's culprit is hidden by untestable
+// commits (a range); orchestrator is not broken.
 func bisectFixture() *Result {
 	res := regressionFixture()
 	res.Runs[0].Suites = res.Runs[0].Suites[:2]
@@ -164,18 +166,25 @@ func bisectFixture() *Result {
 		sha := strings.Repeat(fmt.Sprint(n%10), 40)
 		return bisect.Commit{SHA: sha, Short: sha[:7], Subject: subject, Author: author, Date: fmt.Sprintf("2025-10-%02dT12:00:00Z", n), Parents: parents}
 	}
-	culprit, merge := c(4, "RateAdjustment: rename scale_factor to scale", "Chen Wei"), c(5, "Merge pull request #43 from pr/43-rate-scale", "Ana Ortiz")
-	last := c(3, "docs: RateAdjustment field reference", "Chen Wei")
-	probe := out(coreV2, "pipeline", outcome.Failed, "", time.Second, tc("quotes_bid", fail, "KeyError: 'scale_factor'"))
+	rename, merge := c(4, "RateAdjustment: rename scale_factor to scale", "Chen Wei"), c(5, "Merge pull request #43 from pr/43-rate-scale", "Ana Ortiz")
+	bars, flipped := c(8, "Bars: `fixture` | move *bars* to <core>", "Zoë Ñúñez-O'Brien"), c(9, "docs: bars", "Ana Ortiz")
+	beforeRename, beforeBars := c(3, "docs: RateAdjustment field reference", "Chen Wei"), c(7, "build: back to setuptools", "Ana Ortiz")
+	atRename := out(coreV2, "pipeline", outcome.Failed, "", time.Second, tc("quotes_bid", fail, "KeyError: 'scale_factor'"), tc("quotes_ask", pass, ""), tc("bars_roundtrip", pass, ""))
+	atBars := out(coreV2, "pipeline", outcome.Failed, "", time.Second, tc("quotes_bid", fail, "KeyError: 'scale_factor'"), tc("quotes_ask", pass, ""), tc("bars_new", errd, "fixture 'bars' not found"))
+	good, bad := bisect.Commit{SHA: coreV1.SHA, Short: coreV1.SHA[:7]}, bisect.Commit{SHA: coreV2.SHA, Short: coreV2.SHA[:7]}
 	res.Bisect = &bisect.Result{
-		Good:    bisect.Endpoint{Ref: "v1.2.0", Commit: bisect.Commit{SHA: coreV1.SHA, Short: coreV1.SHA[:7]}},
-		Bad:     bisect.Endpoint{Ref: "v2.0.0", Commit: bisect.Commit{SHA: coreV2.SHA, Short: coreV2.SHA[:7]}},
-		Commits: 20, FirstParent: 12,
+		Good: bisect.Endpoint{Ref: "v1.2.0", Commit: good}, Bad: bisect.Endpoint{Ref: "v2.0.0", Commit: bad},
+		Commits: 21, FirstParent: 13,
 		Downstreams: []bisect.Downstream{
-			{Name: "pipeline", Status: bisect.Found, Culprit: &culprit, Merge: &merge, LastGood: &last, Probes: 6, Probe: &probe,
-				Broken: []compare.Case{{ID: "tests.contracts.test_quotes::quotes_bid", Class: compare.Regressed, Baseline: pass, Candidate: fail, Message: "KeyError: 'scale_factor'"}}},
-			{Name: "store", Status: bisect.Range, Range: []bisect.Commit{c(6, "build: switch to hatchling", "Ben Okafor"), c(7, "build: back to setuptools", "Ana Ortiz")},
-				Reason: "1 commits could not be tested: the first bad commit is one of these 2", Probes: 5, Skipped: []bisect.Commit{c(6, "build: switch to hatchling", "Ben Okafor")}},
+			{Name: "pipeline", Status: bisect.Found, Probes: 9, Culprits: []bisect.Culprit{
+				{Status: bisect.Found, Commit: &rename, Merge: &merge, LastGood: &beforeRename, Probe: &atRename,
+					Broken: []compare.Case{{ID: "tests.contracts.test_quotes::quotes_bid", Class: compare.Regressed, Baseline: pass, Candidate: fail, Message: "KeyError: 'scale_factor'"}}},
+				{Status: bisect.Found, Commit: &bars, LastGood: &beforeBars, Probe: &atBars,
+					Broken: []compare.Case{{ID: "tests.contracts.test_bars::bars_new", Class: compare.NewFailing, Candidate: errd, Message: "fixture 'bars' not found"}}},
+			}, Flips: []bisect.Flip{{ID: "tests.contracts.test_quotes::quotes_ask", Seen: []bisect.Sighting{{Commit: good}, {Commit: flipped, Broken: true}, {Commit: bad}}}}},
+			{Name: "store", Status: bisect.Range, Probes: 5, Skipped: []bisect.Commit{c(6, "build: switch to hatchling", "Ben Okafor")}, Culprits: []bisect.Culprit{
+				{Status: bisect.Range, Range: []bisect.Commit{c(6, "build: switch to hatchling", "Ben Okafor"), c(7, "build: back to setuptools", "Ana Ortiz")},
+					Reason: "commits that could not be tested hide it: the first bad commit is one of these 2", Broken: []compare.Case{}}}},
 			{Name: "orchestrator", Status: bisect.NotBroken, Reason: "no test that passed at good fails at bad"},
 		},
 	}

@@ -20,6 +20,9 @@ func Headline(res *Result) string {
 			}
 		}
 	}
+	if suites == 0 && res.emptyShard() {
+		return fmt.Sprintf("OK: %s, nothing to run (fail-on %s)", res.Shard.describe(), res.Policy())
+	}
 	if suites == 0 {
 		return fmt.Sprintf("FAILED: no suite ran (fail-on %s)", res.Policy())
 	}
@@ -52,6 +55,9 @@ func Subject(res *Result, quote func(string) string) string {
 	s := "core " + strings.Join(cands, ", ")
 	if len(bases) > 0 {
 		s += " against baseline " + strings.Join(bases, ", ")
+	}
+	if res.Shard != nil {
+		s += ", " + quote(res.Shard.describe())
 	}
 	return s
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -22,14 +23,16 @@ func Load(dir string) (*Result, error) {
 		return nil, fmt.Errorf("report directory: %w", err)
 	}
 	defer root.Close()
-	doc, err := readSummary(root, filepath.Join(dir, SummaryJSON))
+	name := filepath.Join(dir, SummaryJSON)
+	f, err := root.Open(SummaryJSON)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (was the directory written by contracts run?)", name, err)
+	}
+	res, err := ReadSummary(name, f)
+	f.Close()
 	if err != nil {
 		return nil, err
 	}
-	if err := validate(doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, SummaryJSON), err)
-	}
-	res := fromDoc(doc)
 	for _, runs := range [][]Run{res.Baselines, res.Runs} {
 		for i := range runs {
 			if err := loadCases(root, dir, &runs[i]); err != nil {
@@ -42,24 +45,22 @@ func Load(dir string) (*Result, error) {
 	return res, nil
 }
 
-func readSummary(root *os.Root, name string) (summaryDoc, error) {
+// ReadSummary reads a summary.json (name names it in errors) into a
+// result without test cases (those are in the JUnit reports Load reads):
+// enough for the verdicts, counts and durations. It is validated as Load
+// validates it.
+func ReadSummary(name string, r io.Reader) (*Result, error) {
 	var doc summaryDoc
-	f, err := root.Open(SummaryJSON)
-	if err != nil {
-		return doc, fmt.Errorf("%s: %w (was the directory written by contracts run?)", name, err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > MaxSummarySize {
-		return doc, fmt.Errorf("%s: larger than %d MiB", name, MaxSummarySize>>20)
-	}
-	dec := json.NewDecoder(f)
-	if err := dec.Decode(&doc); err != nil {
-		return doc, fmt.Errorf("%s: %w", name, err)
+	if err := json.NewDecoder(&bounded{r: r, left: MaxSummarySize}).Decode(&doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if doc.Schema != Schema {
-		return doc, fmt.Errorf("%s: schema %q, this tool reads %q", name, doc.Schema, Schema)
+		return nil, fmt.Errorf("%s: schema %q, this tool reads %q", name, doc.Schema, Schema)
 	}
-	return doc, nil
+	if err := validate(doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return fromDoc(doc), nil
 }
 
 // loadCases reads each suite's cases from its JUnit report.
@@ -87,4 +88,25 @@ func parseIn(root *os.Root, rel string) (*junit.Report, error) {
 	}
 	defer f.Close()
 	return junit.Parse(f)
+}
+
+// errTooLarge is what bounded returns past its limit.
+var errTooLarge = fmt.Errorf("larger than %d MiB", MaxSummarySize>>20)
+
+// bounded reads at most left bytes from r, then fails with errTooLarge.
+type bounded struct {
+	r    io.Reader
+	left int64
+}
+
+func (b *bounded) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
 }

@@ -9,6 +9,23 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/version"
 )
 
+// MaxMarkdown bounds summary.md and the GitHub job summary: GitHub takes
+// at most 1 MiB of job summary per step, and summary.md is what a
+// workflow's summary step shows.
+const MaxMarkdown = 1000 << 10
+
+// CutMarkdown returns md when it fits in MaxMarkdown; else md cut at its
+// last line break within the limit, ending with a note that says so and
+// where the full report is (where).
+func CutMarkdown(md, where string) string {
+	note := fmt.Sprintf("\n*(cut at %d KiB, GitHub's job summary limit: %s)*\n", MaxMarkdown>>10, where)
+	if len(md) <= MaxMarkdown {
+		return md
+	}
+	cut := strings.LastIndexByte(md[:MaxMarkdown-len(note)], '\n')
+	return md[:cut+1] + note
+}
+
 // MarkdownOptions shape Markdown's output.
 type MarkdownOptions struct {
 	// Links makes verdicts links to the suites' JUnit reports (relative to
@@ -29,10 +46,7 @@ func Markdown(w io.Writer, res *Result, opts MarkdownOptions) {
 	}
 	title := "Contract run: " + word
 	if res.Bisect != nil {
-		title = "Bisect: " + map[bool]string{true: "first bad commits found", false: "nothing to bisect"}[res.OK()]
-		if res.Bisect.Error != "" {
-			title = "Bisect: the search failed"
-		}
+		title = "Bisect: " + bisectTitle(res.Bisect)
 	}
 	fmt.Fprintf(w, "# %s\n\n", title)
 	fmt.Fprintf(w, "%s · started %s · took %s%s\n\n", Subject(res, func(s string) string { return MDCode(s, 300, false) }), res.Started.UTC().Format("2006-01-02 15:04:05 UTC"), Dur(res.Duration()), toolLine(res))

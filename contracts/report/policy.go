@@ -46,6 +46,8 @@ func ExitCode(r *Result) int {
 
 // OK reports whether the run succeeds under its policy. A bisection
 // succeeds when it named a first bad commit (or range) for a downstream.
+// A run without a candidate suite fails, unless it is a shard that was
+// given no downstream (the merged run decides).
 func (r *Result) OK() bool {
 	if r.Bisect != nil {
 		return r.Bisect.Culprits() > 0
@@ -59,7 +61,12 @@ func (r *Result) OK() bool {
 			}
 		}
 	}
-	return n > 0
+	return n > 0 || r.emptyShard()
+}
+
+// emptyShard reports whether r is a shard that was given no downstream.
+func (r *Result) emptyShard() bool {
+	return r.Shard != nil && len(r.Shard.Assigned) == 0
 }
 
 // FailingSuites names the candidate suites that make the run fail (see

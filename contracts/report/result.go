@@ -42,6 +42,9 @@ type Result struct {
 	// Bisect is set for a bisection (contracts bisect): the baseline run is
 	// at its good end, the one candidate run at its bad end.
 	Bisect *bisect.Result
+	// Shard is set when the result is one shard of a campaign (--shard):
+	// its runs hold only the shard's downstreams.
+	Shard *Shard
 	// Tool is the version of market-data-contracts that ran it: Write sets
 	// version.String() when it is empty; Load keeps the writer's ("" for
 	// reports written before versions were recorded).

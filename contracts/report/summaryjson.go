@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
@@ -15,8 +16,18 @@ import (
 
 // Schema identifies summary.json's format; SUMMARY_SCHEMA.md, next to this
 // file, documents it.
-// Additive changes keep it; anything else bumps the version.
-const Schema = "market-data-contracts/summary/v1"
+// Additive changes keep it; anything else bumps the version (v2: a
+// bisection lists culprits per downstream).
+const Schema = schemaFamily + "v2"
+
+// schemaFamily prefixes every version of Schema.
+const schemaFamily = "market-data-contracts/summary/"
+
+// IsSummarySchema reports whether schema names summary.json of this tool,
+// in any version (an earlier one's reports are still this tool's).
+func IsSummarySchema(schema string) bool {
+	return strings.HasPrefix(schema, schemaFamily) && len(schema) > len(schemaFamily)
+}
 
 // summaryDoc is summary.json.
 type summaryDoc struct {
@@ -31,6 +42,8 @@ type summaryDoc struct {
 	Runs      []runDoc  `json:"runs"`
 	// Bisect is set for a bisection (an additive key).
 	Bisect *bisect.Result `json:"bisect,omitempty"`
+	// Shard is set for one shard of a campaign (an additive key).
+	Shard *Shard `json:"shard,omitempty"`
 	// Tool is what wrote the file (an additive key: absent from reports
 	// written before it existed).
 	Tool *toolDoc `json:"tool,omitempty"`
@@ -95,7 +108,7 @@ type countsDoc struct {
 func toDoc(r *Result) summaryDoc {
 	d := summaryDoc{
 		Schema: Schema, Version: Version, Started: r.Started.UTC(), Finished: r.Finished.UTC(),
-		FailOn: r.Policy(), ExitCode: ExitCode(r), Baselines: []runDoc{}, Runs: []runDoc{}, Bisect: r.Bisect,
+		FailOn: r.Policy(), ExitCode: ExitCode(r), Baselines: []runDoc{}, Runs: []runDoc{}, Bisect: r.Bisect, Shard: r.Shard,
 		Tool: &toolDoc{Name: version.Name, Version: r.Tool},
 	}
 	for i := range r.Baselines {
@@ -172,7 +185,7 @@ func nonNil[T any](s []T) []T {
 
 // fromDoc rebuilds a result from summary.json, without cases.
 func fromDoc(d summaryDoc) *Result {
-	r := &Result{Version: d.Version, Started: d.Started, Finished: d.Finished, FailOn: d.FailOn, Bisect: d.Bisect}
+	r := &Result{Version: d.Version, Started: d.Started, Finished: d.Finished, FailOn: d.FailOn, Bisect: d.Bisect, Shard: d.Shard}
 	if d.Tool != nil {
 		r.Tool = d.Tool.Version
 	}

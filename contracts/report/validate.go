@@ -37,6 +37,9 @@ func validate(d summaryDoc) error {
 			return fmt.Errorf("bisect: %w", err)
 		}
 	}
+	if d.Shard != nil {
+		return validateShard(d.Shard)
+	}
 	return nil
 }
 
@@ -48,15 +51,25 @@ func validateBisect(b *bisect.Result) error {
 		if err := matrix.ValidateName(d.Name); err != nil {
 			return err
 		}
-		switch {
-		case d.Status == bisect.Found && d.Culprit == nil, d.Status == bisect.Range && len(d.Range) == 0:
-			return fmt.Errorf("%s: status %s without its commits", d.Name, d.Status)
-		case d.Report != "" && d.Report != SuiteReport(BisectLabel, d.Name):
-			return fmt.Errorf("%s: report %q, want %q", d.Name, d.Report, SuiteReport(BisectLabel, d.Name))
+		for i := range d.Culprits {
+			c := &d.Culprits[i]
+			switch {
+			case c.Status == bisect.Found && c.Commit == nil, c.Status == bisect.Range && len(c.Range) == 0:
+				return fmt.Errorf("%s: culprit %d: status %s without its commits", d.Name, i+1, c.Status)
+			case c.Status != bisect.Found && c.Status != bisect.Range:
+				return fmt.Errorf("%s: culprit %d: status %q, want found or range", d.Name, i+1, c.Status)
+			case c.Report != "" && c.Report != BisectReport(d.Name, c.End()):
+				return fmt.Errorf("%s: culprit %d: report %q, want %q", d.Name, i+1, c.Report, BisectReport(d.Name, c.End()))
+			}
+			commits = append(commits, c.Commit, c.Merge, c.LastGood)
+			for j := range c.Range {
+				commits = append(commits, &c.Range[j])
+			}
 		}
-		commits = append(commits, d.Culprit, d.Merge, d.LastGood)
-		for i := range d.Range {
-			commits = append(commits, &d.Range[i])
+		for i := range d.Flips {
+			for j := range d.Flips[i].Seen {
+				commits = append(commits, &d.Flips[i].Seen[j].Commit)
+			}
 		}
 	}
 	for _, c := range commits {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"strings"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/version"
@@ -49,9 +50,10 @@ func Write(outDir string, res *Result) error {
 	if err := writeJSON(root, SummaryJSON, toDoc(res)); err != nil {
 		return err
 	}
-	var md bytes.Buffer
+	var md strings.Builder
 	Markdown(&md, res, MarkdownOptions{Links: true})
-	return root.WriteFile(SummaryMD, md.Bytes(), 0o644)
+	full := CutMarkdown(md.String(), "every suite and failing test is in summary.json, junit.xml and junit/ next to this file")
+	return root.WriteFile(SummaryMD, []byte(full), 0o644)
 }
 
 // writeSuites writes each suite's report and returns the merged report of

@@ -2,6 +2,7 @@ package report
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -38,7 +39,9 @@ func TestWriteLoadRoundTrip(t *testing.T) {
 				// A culprit probe's outcome is in its JUnit report (Report),
 				// which Load does not read back.
 				for i := range want.Bisect.Downstreams {
-					want.Bisect.Downstreams[i].Probe = nil
+					for j := range want.Bisect.Downstreams[i].Culprits {
+						want.Bisect.Downstreams[i].Culprits[j].Probe = nil
+					}
 				}
 			}
 			if !reflect.DeepEqual(got, want) {
@@ -254,10 +257,58 @@ func TestARunIsNeverLabelledLikeTheBisectProbes(t *testing.T) {
 	if res.Runs[0].Label == BisectLabel {
 		t.Fatalf("the run at bad is labelled %q, the culprit probes' directory", BisectLabel)
 	}
-	for _, rel := range []string{SuiteReport(BisectLabel, "pipeline"), SuiteReport(res.Runs[0].Label, "pipeline")} {
+	for _, rel := range []string{BisectReport("pipeline", *res.Bisect.Downstreams[0].Culprits[0].Commit), SuiteReport(res.Runs[0].Label, "pipeline")} {
 		if _, err := os.Stat(filepath.Join(dir, rel)); err != nil {
 			t.Errorf("report missing: %v", err)
 		}
+	}
+}
+
+// TestCulpritReports: each culprit's probe has its JUnit report, which
+// names the culprit in its properties and marks every case a culprit of
+// that downstream broke with the culprit that broke it.
+func TestCulpritReports(t *testing.T) {
+	res := bisectFixture()
+	dir := t.TempDir()
+	if err := Write(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	culprits := res.Bisect.Downstreams[0].Culprits
+	for i, want := range []struct {
+		rel, merge string
+		brokeBy    map[string]string
+	}{
+		{"junit/bisect/pipeline/4444444.xml", strings.Repeat("5", 40), map[string]string{"quotes_bid": "4444444"}},
+		{"junit/bisect/pipeline/8888888.xml", "", map[string]string{"quotes_bid": "4444444", "bars_new": "8888888"}},
+	} {
+		if culprits[i].Report != want.rel {
+			t.Errorf("culprit %d: report %q, want %q", i, culprits[i].Report, want.rel)
+		}
+		rep, err := junit.ParseFile(filepath.Join(dir, want.rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		props := map[string]string{}
+		for _, p := range rep.Suites[0].Properties {
+			props[p.Name] = p.Value
+		}
+		if props["bisect.commit"] != culprits[i].Commit.SHA || props["bisect.merge"] != want.merge || props["bisect.broken"] != "1" || props["bisect.author"] != culprits[i].Commit.Author || props["run"] != BisectLabel {
+			t.Errorf("%s: properties %v", want.rel, props)
+		}
+		got := map[string]string{}
+		for _, c := range rep.Cases() {
+			for _, p := range c.Properties {
+				if p.Name == PropCulprit {
+					got[c.Name] = p.Value
+				}
+			}
+		}
+		if !maps.Equal(got, want.brokeBy) {
+			t.Errorf("%s: cases broken by %v, want %v", want.rel, got, want.brokeBy)
+		}
+	}
+	if res.Bisect.Downstreams[1].Culprits[0].Report != "" {
+		t.Errorf("a culprit without a probe got a report: %+v", res.Bisect.Downstreams[1].Culprits[0])
 	}
 }
 
@@ -290,5 +341,32 @@ func TestAFailedBisectionIsReported(t *testing.T) {
 	}
 	if got.Bisect == nil || got.Bisect.Error != res.Bisect.Error || ExitCode(got) != 1 {
 		t.Errorf("loaded bisection %+v", got.Bisect)
+	}
+}
+
+// TestBisectHeadlines: what a bisection found, in its headline, summary
+// title and exit code: culprits (and flips beside them), only flips (no
+// culprit: exit 1), or nothing.
+func TestBisectHeadlines(t *testing.T) {
+	found := bisectFixture()
+	onlyFlips := bisectFixture()
+	onlyFlips.Bisect.Downstreams = onlyFlips.Bisect.Downstreams[:1]
+	onlyFlips.Bisect.Downstreams[0].Culprits, onlyFlips.Bisect.Downstreams[0].Status = nil, bisect.Flipping
+	nothing := bisectFixture()
+	nothing.Bisect.Downstreams = nothing.Bisect.Downstreams[2:]
+	for _, tc := range []struct {
+		res             *Result
+		headline, title string
+		exit            int
+	}{
+		{found, "BISECTED v1.2.0..v2.0.0: pipeline at 4444444 and 8888888, store at one of 6666666..7777777; flipping, not attributed: pipeline (1 test)", "# Bisect: first bad commits found", 0},
+		{onlyFlips, "NO CULPRIT v1.2.0..v2.0.0: the regressed tests flip between good and bad: pipeline (1 test)", "# Bisect: no culprit, the regressed tests flip", 1},
+		{nothing, "NOTHING TO BISECT: no downstream regresses between v1.2.0 and v2.0.0", "# Bisect: nothing to bisect", 1},
+	} {
+		var md strings.Builder
+		Markdown(&md, tc.res, MarkdownOptions{})
+		if got := Headline(tc.res); got != tc.headline || ExitCode(tc.res) != tc.exit || !strings.HasPrefix(md.String(), tc.title+"\n") {
+			t.Errorf("headline %q, exit %d, summary %.60q; want %q, exit %d, %q", got, ExitCode(tc.res), md.String(), tc.headline, tc.exit, tc.title)
+		}
 	}
 }

@@ -7,20 +7,26 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"math"
+	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	gojunit "github.com/joshdk/go-junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
+	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
 )
 
 // coreCommits are the example Core's commit SHAs by id (Materialize is
 // deterministic: the demo's repos have the same SHAs).
 var coreCommits memo[map[string]string]
+
+// defaultBisect is demo-bisect with its default range, shared by the tests
+// that read it.
+var defaultBisect memo[cliRun]
 
 func commitsByID(t *testing.T) map[string]string {
 	return coreCommits.get(t, func() (map[string]string, error) {
@@ -33,11 +39,23 @@ func commitsByID(t *testing.T) map[string]string {
 }
 
 // demoBisect runs `contracts demo-bisect` offline with the shared cache
-// and reads the bisection back from summary.json.
-func demoBisect(t *testing.T, args ...string) (int, string, *bisect.Result, string) {
+// and reads the bisection back from summary.json. Without args it is the
+// default bisection (v1.2.0..v2.0.0), run once per test binary.
+func demoBisect(t *testing.T, args ...string) (int, string, string, *bisect.Result, string) {
 	t.Helper()
-	out := t.TempDir()
-	code, stdout, stderr := cli(t, append([]string{"demo-bisect", "--offline", "--cache-dir", cache, "--out", out, "--jobs", "3"}, args...)...)
+	var out, stdout, stderr string
+	var code int
+	if len(args) == 0 {
+		r := defaultBisect.get(t, func() (cliRun, error) {
+			r := cliRun{out: filepath.Join(cache, "out-default-bisect")}
+			r.code, r.stdout, r.stderr = cli(t, "demo-bisect", "--offline", "--cache-dir", cache, "--out", r.out, "--jobs", "3")
+			return r, nil
+		})
+		out, code, stdout, stderr = r.out, r.code, r.stdout, r.stderr
+	} else {
+		out = t.TempDir()
+		code, stdout, stderr = cli(t, append([]string{"demo-bisect", "--offline", "--cache-dir", cache, "--out", out, "--jobs", "3"}, args...)...)
+	}
 	if code == exitUsage {
 		t.Fatalf("usage error:\n%s", stderr)
 	}
@@ -47,7 +65,7 @@ func demoBisect(t *testing.T, args ...string) (int, string, *bisect.Result, stri
 	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(out, "summary.json"))), &doc); err != nil || doc.Bisect == nil {
 		t.Fatalf("summary.json has no bisection: %v\n%s\n%s", err, stdout, stderr)
 	}
-	return code, stdout, doc.Bisect, out
+	return code, stdout, stderr, doc.Bisect, out
 }
 
 func downstreamOf(t *testing.T, b *bisect.Result, name string) bisect.Downstream {
@@ -59,31 +77,70 @@ func downstreamOf(t *testing.T, b *bisect.Result, name string) bisect.Downstream
 	return b.Downstreams[i]
 }
 
-// TestBisectFindsEachCulprit: v1.2.0..v2.0.0 holds two breaking commits,
-// each inside a merged pull request, and one commit Core cannot be built
-// at. Each downstream's exact first bad commit is found, with the merge
-// that brought it, in at most ceil(log2(commits)) + 2 probes.
-func TestBisectFindsEachCulprit(t *testing.T) {
+// testsOf are the ids of a culprit's broken tests, sorted.
+func testsOf(c bisect.Culprit) []string {
+	var out []string
+	for _, b := range c.Broken {
+		out = append(out, b.ID)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// checkCulprits compares a downstream's culprits with what the examples
+// say: each commit (by id), the merge it came in, exactly its tests, with
+// messages, author, date and subject, and its probe's JUnit report.
+func checkCulprits(t *testing.T, d bisect.Downstream, want []examples.Culprit, out string) {
+	t.Helper()
 	ids := commitsByID(t)
-	code, stdout, b, out := demoBisect(t)
+	if len(d.Culprits) != len(want) {
+		t.Fatalf("%s: %d culprits %+v, want %d: %+v", d.Name, len(d.Culprits), d.Culprits, len(want), want)
+	}
+	for i, w := range want {
+		c := d.Culprits[i]
+		merge := ""
+		if c.Merge != nil {
+			merge = c.Merge.SHA
+		}
+		if c.Status != bisect.Found || c.Commit == nil || c.Commit.SHA != ids[w.Commit] || merge != ids[w.Merge] {
+			t.Errorf("%s culprit %d: %s %+v in %+v, want %s in %q", d.Name, i+1, c.Status, c.Commit, c.Merge, w.Commit, w.Merge)
+			continue
+		}
+		if got := testsOf(c); !slices.Equal(got, w.Tests) {
+			t.Errorf("%s: %s broke %v, want exactly %v", d.Name, w.Commit, got, w.Tests)
+		}
+		if c.Commit.Author == "" || c.Commit.Date == "" || c.Commit.Subject == "" || slices.ContainsFunc(c.Broken, func(b compare.Case) bool { return b.Message == "" }) {
+			t.Errorf("%s: culprit %+v, broken %+v: want author, date, subject and the broken tests with messages", d.Name, c.Commit, c.Broken)
+		}
+		suites, err := gojunit.IngestFile(filepath.Join(out, c.Report))
+		if err != nil || len(suites) != 1 || suites[0].Totals.Failed == 0 || suites[0].Properties["bisect.commit"] != c.Commit.SHA {
+			t.Errorf("%s: culprit probe's JUnit %s: %+v, %v", d.Name, c.Report, suites, err)
+		}
+	}
+}
+
+// TestBisectFindsEveryCulprit: v1.2.0..v2.0.0 holds three breaking
+// commits: store's first inside a merged pull request and its second on
+// the first-parent path, pipeline's inside another pull request; and one
+// commit Core cannot be built at. Every culprit is found, with the merge
+// that brought it and exactly the tests it broke, within
+// k x (ceil(log2(commits)) + 2) probes; the terminal, summary.md and the
+// probe lines name commits by short SHA and subject.
+func TestBisectFindsEveryCulprit(t *testing.T) {
+	ids := commitsByID(t)
+	code, stdout, stderr, b, out := demoBisect(t)
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0 (culprits found)\n%s", code, stdout)
 	}
-	maxProbes := int(math.Ceil(math.Log2(float64(b.Commits)))) + 2
-	if b.Commits != 20 || b.FirstParent != 12 {
-		t.Errorf("range: %d commits, %d first-parent; want 20 and 12", b.Commits, b.FirstParent)
+	if b.Commits != 21 || b.FirstParent != 13 {
+		t.Errorf("range: %d commits, %d first-parent; want 21 and 13", b.Commits, b.FirstParent)
 	}
-	for name, want := range map[string][2]string{
-		"pipeline": {examples.Culprit(examples.Pipeline), "merge-43"},
-		"store":    {examples.Culprit(examples.Store), "merge-42"},
-	} {
+	for _, name := range []string{examples.Pipeline, examples.Store} {
 		d := downstreamOf(t, b, name)
-		if d.Status != bisect.Found || d.Culprit == nil || d.Culprit.SHA != ids[want[0]] || d.Merge == nil || d.Merge.SHA != ids[want[1]] {
-			t.Errorf("%s: %s %+v in %+v, want %s (%s) in %s", name, d.Status, d.Culprit, d.Merge, want[0], ids[want[0]], want[1])
-			continue
-		}
-		if d.Probes > maxProbes {
-			t.Errorf("%s: %d probes, want at most %d", name, d.Probes, maxProbes)
+		want := examples.Culprits(name)
+		checkCulprits(t, d, want, out)
+		if bound := bisect.MaxProbes(len(want), b.Commits); d.Status != bisect.Found || d.Probes > bound || len(d.Flips) != 0 {
+			t.Errorf("%s: %s, %d probes (bound %d), flips %+v", name, d.Status, d.Probes, bound, d.Flips)
 		}
 		// The search's first probe is the middle of the first-parent path:
 		// the commit Core cannot be built at, skipped.
@@ -91,47 +148,65 @@ func TestBisectFindsEachCulprit(t *testing.T) {
 		if !slices.ContainsFunc(d.Skipped, func(c bisect.Commit) bool { return c.SHA == unbuildable }) {
 			t.Errorf("%s skipped %+v, want the unbuildable commit %s", name, d.Skipped, unbuildable[:7])
 		}
-		if d.Culprit.Author == "" || d.Culprit.Date == "" || d.Culprit.Subject == "" || len(d.Broken) == 0 || d.Broken[0].Message == "" {
-			t.Errorf("%s: culprit %+v, broken %+v: want author, date, subject and the broken tests with messages", name, d.Culprit, d.Broken)
-		}
-		suites, err := gojunit.IngestFile(filepath.Join(out, d.Report))
-		if err != nil || len(suites) != 1 || suites[0].Totals.Failed == 0 {
-			t.Errorf("%s: culprit probe's JUnit %s: %+v, %v", name, d.Report, suites, err)
-		}
-		if !strings.Contains(stdout, d.Culprit.Short+" "+d.Culprit.Subject) {
-			t.Errorf("the terminal does not name %s's culprit:\n%s", name, stdout)
+		for _, c := range d.Culprits {
+			if !strings.Contains(stdout, c.Commit.Short+" "+c.Commit.Subject) || !strings.Contains(stdout, name+": "+c.Commit.Short+" broke") {
+				t.Errorf("the terminal does not name %s's culprit %s:\n%s", name, c.Commit.Short, stdout)
+			}
+			probe := fmt.Sprintf("%-14s start  core %s %s\n", name, c.Commit.Short, c.Commit.Subject)
+			if !strings.Contains(stderr, probe) {
+				t.Errorf("no probe line %q:\n%s", probe, stderr)
+			}
 		}
 	}
-	if d := downstreamOf(t, b, "orchestrator"); d.Status != bisect.NotBroken || d.Probes != 0 {
+	if d := downstreamOf(t, b, examples.Orchestrator); d.Status != bisect.NotBroken || d.Probes != 0 || len(examples.Culprits(examples.Orchestrator)) != 0 {
 		t.Errorf("orchestrator: %s with %d probes, want not-broken and no probe", d.Status, d.Probes)
 	}
-	for _, want := range []string{"## Bisect v1.2.0..v2.0.0", "RateAdjustment: rename scale\\_factor to scale"} {
-		if !strings.Contains(readFile(t, filepath.Join(out, "summary.md")), want) {
+	if probes := regexp.MustCompile(`start  core [0-9a-f]{40}`).FindString(stderr); probes != "" {
+		t.Errorf("a probe line names a 40-hex ref: %q", probes)
+	}
+	md := readFile(t, filepath.Join(out, "summary.md"))
+	for _, want := range []string{"## Bisect v1.2.0..v2.0.0", "RateAdjustment: rename scale\\_factor to scale", "typo guard", "Dana Müller-Łukasik", "### store: what `" + ids["known-sources"][:7] + "` broke"} {
+		if !strings.Contains(md, want) {
 			t.Errorf("summary.md lacks %q", want)
 		}
 	}
+	if !strings.Contains(stdout, "BISECTED v1.2.0..v2.0.0: pipeline at "+ids["rename-scale"][:7]+", store at "+ids["strict"][:7]+" and "+ids["known-sources"][:7]) {
+		t.Errorf("headline:\n%s", stdout)
+	}
 }
 
-// TestBisectAlreadyBroken: from v2.0.0b1, store is already broken (its
-// culprit is before it) and is not searched; pipeline still is.
-func TestBisectAlreadyBroken(t *testing.T) {
+// TestBisectIgnoresTestsFailingAtGood: from v2.0.0b1, one of store's
+// tests already fails (the strict commit is before it); it moves no
+// search, and the two store tests that break later are attributed to the
+// commit that broke them; pipeline's culprit is found as from v1.2.0.
+func TestBisectIgnoresTestsFailingAtGood(t *testing.T) {
 	ids := commitsByID(t)
-	code, stdout, b, _ := demoBisect(t, "--good", "v2.0.0b1", "--bad", "v2.0.0")
+	code, stdout, _, b, _ := demoBisect(t, "--good", "v2.0.0b1", "--bad", "v2.0.0")
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0\n%s", code, stdout)
 	}
-	if d := downstreamOf(t, b, "store"); d.Status != bisect.AlreadyBroken || d.Probes != 0 {
-		t.Errorf("store: %s, %d probes; want already-broken, not searched", d.Status, d.Probes)
+	store := examples.Culprits(examples.Store)
+	if d := downstreamOf(t, b, "store"); len(d.Culprits) != 1 || d.Culprits[0].Commit.SHA != ids["known-sources"] || !slices.Equal(testsOf(d.Culprits[0]), store[len(store)-1].Tests) {
+		t.Errorf("store: %s %+v", d.Status, d.Culprits)
 	}
-	if d := downstreamOf(t, b, "pipeline"); d.Status != bisect.Found || d.Culprit.SHA != ids[examples.Culprit(examples.Pipeline)] {
-		t.Errorf("pipeline: %s %+v", d.Status, d.Culprit)
+	if d := downstreamOf(t, b, "pipeline"); len(d.Culprits) != 1 || d.Culprits[0].Commit.SHA != ids["rename-scale"] {
+		t.Errorf("pipeline: %s %+v", d.Status, d.Culprits)
+	}
+}
+
+// TestBisectAlreadyBroken: from v2.0.0 to v3.0.0 store fails the same
+// tests at both ends: already broken, not searched, nothing to bisect.
+func TestBisectAlreadyBroken(t *testing.T) {
+	code, stdout, _, b, _ := demoBisect(t, "--good", "v2.0.0", "--bad", "v3.0.0", "--only", "store")
+	if d := downstreamOf(t, b, "store"); code != exitBroken || d.Status != bisect.AlreadyBroken || d.Probes != 0 {
+		t.Errorf("exit %d, store: %s, %d probes; want exit 1, already-broken, not searched\n%s", code, d.Status, d.Probes, stdout)
 	}
 }
 
 // TestBisectNothingBroken: when no downstream regresses between the ends,
 // bisect exits 1 and says so.
 func TestBisectNothingBroken(t *testing.T) {
-	code, stdout, b, _ := demoBisect(t, "--good", "v1.1.0", "--bad", "v1.2.0")
+	code, stdout, _, b, _ := demoBisect(t, "--good", "v1.1.0", "--bad", "v1.2.0")
 	if code != exitBroken || b.Culprits() != 0 || !strings.Contains(stdout, "NOTHING TO BISECT") {
 		t.Errorf("exit %d, %d culprits\n%s", code, b.Culprits(), stdout)
 	}
@@ -162,7 +237,7 @@ func TestBisectRangeItCannotSearch(t *testing.T) {
 		{"main", "v1.2.0", "are the same commit"},
 	} {
 		t.Run(tc.good+".."+tc.bad, func(t *testing.T) {
-			code, stdout, b, out := demoBisect(t, "--good", tc.good, "--bad", tc.bad)
+			code, stdout, _, b, out := demoBisect(t, "--good", tc.good, "--bad", tc.bad)
 			if code != exitBroken || !strings.Contains(b.Error, tc.why) || !strings.Contains(stdout, tc.why) {
 				t.Errorf("exit %d, bisect.error %q; want 1 and an error containing %q\n%s", code, b.Error, tc.why, stdout)
 			}

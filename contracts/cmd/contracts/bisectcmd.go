@@ -14,6 +14,7 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 	"github.com/mjdevaccount/market-data-contracts/contracts/runner/host"
 )
 
@@ -45,8 +46,8 @@ func (b *bisectOptions) check(o *options) error {
 	return nil
 }
 
-// cmdBisect names the Core commit between --good and --bad that broke each
-// downstream's contracts.
+// cmdBisect names every Core commit between --good and --bad that broke a
+// downstream's contracts, each with the tests it broke.
 func cmdBisect(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	var o options
 	var b bisectOptions
@@ -88,8 +89,8 @@ func cmdDemoBisect(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 // executeBisect runs the suites at --good (the baseline) and --bad, then
-// bisects the downstreams that regress with probes on the host runner,
-// and writes the reports.
+// bisects the tests that regress with probes on the host runner, and
+// writes the reports.
 func executeBisect(ctx context.Context, o *options, b *bisectOptions, m *matrix.Matrix, stdout, stderr io.Writer) (int, error) {
 	started := time.Now()
 	o.coreRefs, o.baselineRef = listFlag{b.bad}, b.good
@@ -137,10 +138,11 @@ func (p *hostProber) Probe(ctx context.Context, reqs []bisect.Request) [][]outco
 	var all []host.Job
 	var spans []int
 	for _, req := range reqs {
-		fmt.Fprintf(p.progress, "bisect: probing %s %s for %s\n", req.Commit.Short, req.Commit.Subject, strings.Join(req.Downstreams, ", "))
+		title := req.Commit.Short + " " + report.OneLine(req.Commit.Subject, 100)
+		fmt.Fprintf(p.progress, "bisect: probing %s for %s\n", title, strings.Join(req.Downstreams, ", "))
 		pl := p.probes.Plan(ctx, req)
 		for _, s := range pl.Suites {
-			all = append(all, host.Job{Label: p.probes.Label(req), Python: p.python, Suite: s, CoreBuild: pl.CoreBuild})
+			all = append(all, host.Job{Label: p.probes.Label(req), Python: p.python, Suite: s, CoreBuild: pl.CoreBuild, CoreTitle: title})
 		}
 		spans = append(spans, len(pl.Suites))
 	}

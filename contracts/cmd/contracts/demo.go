@@ -55,12 +55,13 @@ func demoMatrix(ctx context.Context, o *options, dir string, stderr io.Writer) (
 	}
 	fmt.Fprintf(stderr, "example ecosystem in %s (Core refs: %v)\n", eco.Dir, examples.CoreRefs())
 	m, err := eco.Matrix()
-	if err == nil {
-		m, err = m.Select(o.only)
-	}
 	if err != nil {
 		unlock()
 		return nil, nil, usageError{err}
+	}
+	if m, err = o.selectDownstreams(m); err != nil {
+		unlock()
+		return nil, nil, err
 	}
 	return m, unlock, nil
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/matrix"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
 	"github.com/mjdevaccount/market-data-contracts/contracts/refs"
+	"github.com/mjdevaccount/market-data-contracts/contracts/report"
+	"github.com/mjdevaccount/market-data-contracts/contracts/shard"
 )
 
 // listFlag is a flag that may be repeated and takes comma-separated values.
@@ -54,6 +56,14 @@ type options struct {
 	tokenFile   string
 	fileToken   string // read from tokenFile by validate
 	format      string
+	shard       string
+	shardTimes  string
+	// shardSpec and durations are what validate read from shard and
+	// shardTimes; shardRecord is what the shard's reports carry (set by
+	// loadMatrix).
+	shardSpec   shard.Spec
+	durations   shard.Durations
+	shardRecord *report.Shard
 	// defaultOut gives --out its value when it is left empty (the demos).
 	defaultOut func() string
 }
@@ -130,6 +140,8 @@ func newFlagSet(name string, o *options, stderr io.Writer, groups flagGroup) *fl
 	fs.StringVar(&o.cacheDir, "cache-dir", defaultCacheDir(), "cache `DIR` for git mirrors, downstream environments, Core's wheels and pip's cache (DIR/pip)")
 	fs.StringVar(&o.tokenEnv, "token-env", "GITHUB_TOKEN", "environment `variable` holding a token for private repos on https://github.com/ (never passed to suites)")
 	fs.StringVar(&o.tokenFile, "token-file", "", "read the token from `FILE` instead (keeps it out of every process environment)")
+	fs.StringVar(&o.shard, "shard", "", "run only shard `K/N` of the downstreams (the same split on every machine; merge the shards' reports with contracts merge)")
+	fs.StringVar(&o.shardTimes, "shard-durations", "", "balance the shards by the suite durations in `FILE`, a previous run's summary.json (default: by count)")
 	return fs
 }
 
@@ -198,6 +210,9 @@ func (o *options) validate() error {
 	if err := o.readTokenFile(); err != nil {
 		return err
 	}
+	if err := o.readShard(); err != nil {
+		return err
+	}
 	if o.offline {
 		o.systemSite = true
 		o.pipArgs = append(o.pipArgs, offlinePipArgs...)
@@ -215,7 +230,8 @@ func nonEmpty(s string) []string {
 	return []string{s}
 }
 
-// loadMatrix reads --matrix (or the default) and applies --only.
+// loadMatrix reads --matrix (or the default) and applies --only and
+// --shard.
 func (o *options) loadMatrix() (*matrix.Matrix, error) {
 	m, err := matrix.Default()
 	if o.matrixFile != "" {
@@ -224,11 +240,45 @@ func (o *options) loadMatrix() (*matrix.Matrix, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
-	m, err = m.Select(o.only)
+	return o.selectDownstreams(m)
+}
+
+// selectDownstreams applies --only, then keeps --shard's share of what is
+// left, recording the shard for the reports.
+func (o *options) selectDownstreams(m *matrix.Matrix) (*matrix.Matrix, error) {
+	m, err := m.Select(o.only)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	m, o.shardRecord, err = shard.Select(m, o.shardSpec, o.durations)
 	if err != nil {
 		return nil, usageError{err}
 	}
 	return m, nil
+}
+
+// readShard parses --shard and reads --shard-durations.
+func (o *options) readShard() error {
+	spec, err := shard.Parse(o.shard)
+	if err != nil {
+		return usagef("--shard %v", err)
+	}
+	o.shardSpec = spec
+	if o.shardTimes == "" {
+		return nil
+	}
+	if !spec.Set() {
+		return usagef("--shard-durations needs --shard")
+	}
+	f, err := os.Open(o.shardTimes)
+	if err != nil {
+		return usagef("--shard-durations: %v", err)
+	}
+	defer f.Close()
+	if o.durations, err = shard.ReadDurations(o.shardTimes, f); err != nil {
+		return usagef("--shard-durations: %v", err)
+	}
+	return nil
 }
 
 // token is the token from --token-file, else from the --token-env

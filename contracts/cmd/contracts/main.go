@@ -7,10 +7,11 @@
 //
 //	contracts run    --core-ref REF [options]   run the matrix's contract suites
 //	contracts demo   --core-ref REF [options]   run the bundled example ecosystem
-//	contracts bisect --good REF --bad REF [options]   name the Core commit that broke each downstream
+//	contracts bisect --good REF --bad REF [options]   name every Core commit that broke a downstream, with its tests
 //	contracts demo-bisect [--good REF --bad REF]      bisect the example ecosystem's history
 //	contracts plan   --core-ref REF [options]   print the plan as JSON, run nothing
 //	contracts report --from DIR --format github publish reports to GitHub Actions
+//	contracts merge  --out DIR SHARD-DIR...     merge the reports of a campaign's shards
 //	contracts notify --webhook-env NAME [--previous DIR] DIR   post the run to a Slack-compatible webhook
 //	contracts version                           print this tool's version (also --version)
 //
@@ -63,6 +64,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"demo-bisect": cmdDemoBisect,
 	"plan":        cmdPlan,
 	"report":      cmdReport,
+	"merge":       cmdMerge,
 	"notify":      cmdNotify,
 	"version":     cmdVersion,
 }
@@ -106,10 +108,11 @@ const usageText = `contracts: cross-repo contract runs for market-data-core, on 
 Commands:
   run     --core-ref REF   run every downstream's contract suite against Core at REF
   demo    --core-ref REF   materialize the bundled example ecosystem and run it
-  bisect  --good REF --bad REF   name the Core commit that broke each downstream
+  bisect  --good REF --bad REF   name every Core commit that broke a downstream, with its tests
   demo-bisect              bisect the example ecosystem's Core history (v1.2.0..v2.0.0)
   plan    --core-ref REF   print the plan (sources, argv, env) as JSON; run nothing
   report  --from DIR       re-publish a run's reports (--format github|text)
+  merge   --out DIR SHARD-DIR...   merge the reports of --shard=K/N runs into the whole run's
   notify  --webhook-env NAME [--previous DIR] DIR   post a run's result to a Slack-compatible webhook
   version                  print this tool's version (also --version)
 

@@ -35,6 +35,13 @@ func TestCheckOutNeverDeletesForeignFiles(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(earlier, "notes.txt")); err != nil {
 		t.Error("a file that is not a report was deleted")
 	}
+	// Reports of an earlier version of this tool (another schema version).
+	older := t.TempDir()
+	os.WriteFile(filepath.Join(older, report.SummaryJSON), []byte(`{"schema":"market-data-contracts/summary/v1"}`), 0o644)
+	os.MkdirAll(filepath.Join(older, "junit", "bisect"), 0o755)
+	if err := checkOut(older); err != nil {
+		t.Errorf("an earlier version's reports: %v", err)
+	}
 	if err := checkOut(filepath.Join(t.TempDir(), "new", "dir")); err != nil {
 		t.Errorf("a new directory: %v", err)
 	}

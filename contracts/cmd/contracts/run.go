@@ -67,6 +67,7 @@ func prepare(ctx context.Context, o *options, m *matrix.Matrix, stderr io.Writer
 // report could not be written), publishes to GitHub when asked and returns
 // the exit code.
 func finish(ctx context.Context, o *options, res *report.Result, stdout io.Writer) (int, error) {
+	res.Shard = o.shardRecord
 	werr := report.Write(o.out, res)
 	report.Terminal(stdout, res) // the verdicts, even when a report could not be written
 	if werr != nil {
@@ -87,7 +88,7 @@ func finish(ctx context.Context, o *options, res *report.Result, stdout io.Write
 // reportEntries are what a run writes into --out. A new run removes them
 // first, so no stale report of an earlier run is read as this run's, but
 // only from a directory an earlier run wrote (its summary.json names our
-// schema): a user's own logs/ or junit/ is never deleted.
+// schema, in any version): a user's own logs/ or junit/ is never deleted.
 var reportEntries = []string{"junit", "logs", "junit.xml", "summary.json", "summary.md"}
 
 // checkOut refuses an output directory that is a file or holds files of
@@ -125,7 +126,7 @@ func earlierRun(dir string) bool {
 	var doc struct {
 		Schema string `json:"schema"`
 	}
-	return json.Unmarshal(data, &doc) == nil && doc.Schema == report.Schema
+	return json.Unmarshal(data, &doc) == nil && report.IsSummarySchema(doc.Schema)
 }
 
 func newRunner(o *options, stderr io.Writer) (*host.Runner, error) {

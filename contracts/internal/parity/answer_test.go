@@ -1,12 +1,16 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
+	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
+	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/plan"
@@ -101,5 +105,46 @@ func TestReadOutputs(t *testing.T) {
 	os.WriteFile(plain, []byte("failed=pipeline,store\npassed=\n"), 0o644)
 	if h, p := readOutputs(heredoc), readOutputs(plain); !mapsEqual(h, p) || h["failed"] != "pipeline,store" {
 		t.Errorf("heredoc %v, plain %v", h, p)
+	}
+}
+
+// TestExpectCulprits: a bisection that names the examples' culprits with
+// exactly their tests passes; one that misses store's second culprit, or
+// gives a culprit another's test, is a difference.
+func TestExpectCulprits(t *testing.T) {
+	shas := map[string]string{}
+	for i, id := range []string{"strict", "merge-42", "known-sources", "rename-scale", "merge-43"} {
+		shas[id] = strings.Repeat(fmt.Sprint(i+1), 40)
+	}
+	commit := func(id string) *bisect.Commit {
+		return &bisect.Commit{SHA: shas[id], Short: shas[id][:7]}
+	}
+	culprit := func(id, merge string, tests []string) bisect.Culprit {
+		c := bisect.Culprit{Status: bisect.Found, Commit: commit(id)}
+		if merge != "" {
+			c.Merge = commit(merge)
+		}
+		for _, test := range tests {
+			c.Broken = append(c.Broken, compare.Case{ID: test})
+		}
+		return c
+	}
+	want := func(d string) []bisect.Culprit {
+		var out []bisect.Culprit
+		for _, c := range examples.Culprits(d) {
+			out = append(out, culprit(c.Commit, c.Merge, c.Tests))
+		}
+		return out
+	}
+	good := &bisect.Result{Downstreams: []bisect.Downstream{{Name: "pipeline", Culprits: want("pipeline")}, {Name: "store", Culprits: want("store")}, {Name: "orchestrator"}}}
+	if diffs := expectCulprits("host", good, shas); len(diffs) != 0 {
+		t.Errorf("the examples' own culprits: %v", diffs)
+	}
+	missing := &bisect.Result{Downstreams: []bisect.Downstream{{Name: "store", Culprits: want("store")[:1]}}}
+	swapped := &bisect.Result{Downstreams: []bisect.Downstream{{Name: "store", Culprits: []bisect.Culprit{want("store")[1], want("store")[0]}}}}
+	for name, b := range map[string]*bisect.Result{"missing": missing, "swapped": swapped} {
+		if diffs := expectCulprits("module", b, shas); len(diffs) == 0 || !strings.HasPrefix(diffs[0], "module: store") {
+			t.Errorf("%s: %v", name, diffs)
+		}
 	}
 }

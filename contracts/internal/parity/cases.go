@@ -30,7 +30,11 @@ func cases(w *world) []testCase {
 		testCase{"run --matrix (git server) v2.0.0", w.needsGit(w.matrixRun("v2.0.0", ""))},
 		testCase{"run --matrix v1.2.0,v2.0.0 vs baseline v1.1.0", w.needsGit(w.matrixRun("v1.2.0,v2.0.0", "v1.1.0"))},
 		testCase{"run --core-source (uncommitted change)", w.needsGit(w.coreSource)},
-		testCase{"bisect --matrix v1.2.0..v2.0.0", w.needsGit(w.bisect("v1.2.0", "v2.0.0"))},
+		testCase{"bisect --matrix v1.2.0..v2.0.0 (store: two culprits)", w.needsGit(w.bisect("v1.2.0", "v2.0.0"))},
+		testCase{"run --matrix v1.2.0,v2.0.0 vs baseline v1.1.0, 2 shards merged", w.needsGit(w.sharded("run", "run",
+			[]string{"--core-ref", "v1.2.0,v2.0.0", "--baseline-ref", "v1.1.0"}, []string{"--core-ref=v1.2.0,v2.0.0", "--baseline-ref=v1.1.0"}))},
+		testCase{"bisect --matrix v1.2.0..v2.0.0, 2 shards merged", w.needsGit(w.sharded("bisect", "bisect-run",
+			[]string{"--good", "v1.2.0", "--bad", "v2.0.0"}, []string{"--good=v1.2.0", "--bad=v2.0.0"}))},
 		testCase{"from-reports (check, github-summary, github-output, workflow-commands)", w.needsGit(w.fromReports)},
 		testCase{"default-ref / dagger check (default matrix)", w.defaultRef},
 		testCase{"hostile ref", w.needsGit(w.hostileRef)},
@@ -179,7 +183,10 @@ func (w *world) coreSource(ctx context.Context) row {
 	return compareReports(p, &check, localSource(wc))
 }
 
-// bisect names the commits that broke each downstream, on both sides.
+// bisect names the commits that broke each downstream, on both sides;
+// over v1.2.0..v2.0.0 each side's culprits must also be the ones the
+// examples name, each with exactly its tests (store has two: one inside a
+// pull request, one on the first-parent path).
 func (w *world) bisect(good, bad string) func(context.Context) row {
 	return func(ctx context.Context) row {
 		m, err := w.matrixFile("matrix.yaml", nil)
@@ -190,7 +197,22 @@ func (w *world) bisect(good, bad string) func(context.Context) row {
 		p.host = w.host(ctx, "bisect", "--matrix", m, "--good", good, "--bad", bad, "--out", p.hostDir)
 		p.module = w.module(ctx, "bisect-run", "--matrix="+m, "--good="+good, "--bad="+bad, "reports", "export", "--path="+p.moduleDir)
 		check := w.module(ctx, "bisect", "--matrix="+m, "--good="+good, "--bad="+bad)
-		return compareReports(p, &check)
+		r := compareReports(p, &check)
+		for _, side := range []struct {
+			name, dir string
+			cell      *string
+		}{{"host", p.hostDir, &r.host}, {"module", p.moduleDir, &r.module}} {
+			b, cell, err := culprits(side.dir)
+			if err != nil {
+				r.diffs = append(r.diffs, fmt.Sprintf("%s: %v", side.name, err))
+				continue
+			}
+			*side.cell += "; " + cell
+			if good == "v1.2.0" && bad == "v2.0.0" {
+				r.diffs = append(r.diffs, expectCulprits(side.name, b, w.eco.CoreCommits)...)
+			}
+		}
+		return r
 	}
 }
 

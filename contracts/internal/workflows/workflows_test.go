@@ -1,12 +1,15 @@
 package workflows
 
 import (
+	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,12 +52,21 @@ type workflow struct {
 		} `yaml:"workflow_call"`
 	} `yaml:"on"`
 	Permissions map[string]string `yaml:"permissions"`
-	Jobs        map[string]struct {
-		Permissions map[string]string `yaml:"permissions"`
-		Env         map[string]string `yaml:"env"`
-		Outputs     map[string]string `yaml:"outputs"`
-		Steps       []step            `yaml:"steps"`
-	} `yaml:"jobs"`
+	Jobs        map[string]job    `yaml:"jobs"`
+}
+
+type job struct {
+	Permissions map[string]string `yaml:"permissions"`
+	If          string            `yaml:"if"`
+	Needs       string            `yaml:"needs"`
+	Env         map[string]string `yaml:"env"`
+	Outputs     map[string]string `yaml:"outputs"`
+	Steps       []step            `yaml:"steps"`
+	Strategy    struct {
+		Matrix struct {
+			Include string `yaml:"include"`
+		} `yaml:"matrix"`
+	} `yaml:"strategy"`
 }
 
 func load(t *testing.T, name string) workflow {
@@ -132,44 +144,141 @@ func daggerFunction(cmd string) (string, string) {
 	return "", ""
 }
 
-// TestContractsWorkflowRunsOnce: one step runs the contracts (resolving
-// the refs) and exports the reports; every other dagger step reads that
-// run back with from-reports, so the artifact, summary, annotations,
-// outputs and verdict describe the same SHAs.
+// TestContractsWorkflowRunsOnce: in every job one step produces the
+// reports (runs the contracts, resolving the refs, or merges the shards'
+// reports) and exports them; every other dagger step reads them back with
+// from-reports, so the artifact, summary, annotations, outputs and verdict
+// describe the same SHAs. The single job and the merge job publish; a
+// shard job only runs its shard and uploads its reports.
 func TestContractsWorkflowRunsOnce(t *testing.T) {
 	w := load(t, "contracts.yml")
-	for job, j := range w.Jobs {
-		runs, reads, dir, artifact := 0, 0, "", ""
+	roles := map[string]string{"contracts": "run", "shard": "run --shard", "merge": "merge"}
+	if got := slices.Sorted(maps.Keys(w.Jobs)); !slices.Equal(got, slices.Sorted(maps.Keys(roles))) {
+		t.Fatalf("jobs %v, want %v", got, slices.Sorted(maps.Keys(roles)))
+	}
+	export := regexp.MustCompile(`^(.*) reports export --path=(\S+)$`)
+	for name, j := range w.Jobs {
+		producers, reads, dir, artifact := 0, 0, "", ""
 		for _, st := range j.Steps {
 			if strings.HasPrefix(st.Uses, "actions/upload-artifact@") {
 				artifact = st.With["path"]
 				if st.If != "always()" {
-					t.Errorf("%s: the reports are uploaded only %q; want always()", job, st.If)
+					t.Errorf("%s: the reports are uploaded only %q; want always()", name, st.If)
 				}
 			}
 			fn, rest := daggerFunction(st.Run)
 			switch fn {
 			case "":
-			case "run":
-				runs++
-				m := regexp.MustCompile(`^.* reports export --path=(\S+)$`).FindStringSubmatch(rest)
+			case "run", "merge":
+				producers++
+				m := export.FindStringSubmatch(rest)
 				if m == nil {
-					t.Errorf("%s: step %q runs the contracts without exporting the reports", job, st.Name)
+					t.Errorf("%s: step %q does not export the reports it makes", name, st.Name)
 					continue
 				}
-				dir = m[1]
+				dir = m[2]
+				role := fn
+				if strings.Contains(m[1], "--shard=") {
+					role += " --shard"
+				}
+				if role != roles[name] {
+					t.Errorf("%s: step %q calls %s; want %s", name, st.Name, role, roles[name])
+				}
 			case "from-reports":
 				reads++
 				if want := "--dir=" + dir; dir == "" || !strings.HasPrefix(rest, want+" ") {
-					t.Errorf("%s: step %q reads %q, want the reports the run step exported (%s) and a step before it that wrote them", job, st.Name, rest, want)
+					t.Errorf("%s: step %q reads %q, want the reports a step before it exported (%s)", name, st.Name, rest, want)
 				}
 			default:
-				t.Errorf("%s: step %q calls %q; want one run step and from-reports after it", job, st.Name, fn)
+				t.Errorf("%s: step %q calls %q; want one run or merge step and from-reports after it", name, st.Name, fn)
 			}
 		}
-		if runs != 1 || reads == 0 || artifact != dir {
-			t.Errorf("%s: %d run steps, %d from-reports steps, reports %q, artifact %q; want one run whose reports are read and uploaded", job, runs, reads, dir, artifact)
+		publishes := name != "shard"
+		if producers != 1 || (reads > 0) != publishes || artifact != dir {
+			t.Errorf("%s: %d steps making reports, %d from-reports steps, reports %q, artifact %q; want one whose reports are uploaded and (publishing: %v) read back",
+				name, producers, reads, dir, artifact, publishes)
 		}
+	}
+}
+
+// shardsExpr is how every job reads the number of shards asked for.
+const shardsExpr = "(github.event.client_payload.shards || inputs.shards || 1)"
+
+// lookup decodes a `${{ fromJSON('{...}')[format('{0}', <shards>)] }}`
+// expression (a workflow expression cannot count, so the shard lists are
+// lookup tables keyed by the number of shards).
+func lookup[T any](t *testing.T, expr string) map[string]T {
+	t.Helper()
+	re := regexp.MustCompile(`^\$\{\{ fromJSON\('(.*)'\)\[format\('\{0\}', github\.event\.client_payload\.shards \|\| inputs\.shards\)\] \}\}$`)
+	m := re.FindStringSubmatch(expr)
+	if m == nil {
+		t.Fatalf("%.80s... is not a lookup by the number of shards", expr)
+	}
+	var out map[string]T
+	if err := json.Unmarshal([]byte(m[1]), &out); err != nil {
+		t.Fatalf("lookup table: %v", err)
+	}
+	return out
+}
+
+// TestContractsWorkflowShards: with shards unset or 1 only the single job
+// runs, with 2 to 10 only the shard and merge jobs; the shard job runs
+// K/N for K = 1..N, each uploading an artifact the merge job downloads
+// and passes to merge (download-artifact puts each in path/name), in
+// shard order.
+func TestContractsWorkflowShards(t *testing.T) {
+	w := load(t, "contracts.yml")
+	for name, want := range map[string]string{
+		"contracts": shardsExpr + " < 2",
+		"shard":     shardsExpr + " >= 2",
+		"merge":     "${{ !cancelled() && " + shardsExpr + " >= 2 }}",
+	} {
+		if got := w.Jobs[name].If; got != want {
+			t.Errorf("%s runs if %q, want %q", name, got, want)
+		}
+	}
+	shard, merge := w.Jobs["shard"], w.Jobs["merge"]
+	if merge.Needs != "shard" || shard.Env["SHARD"] != "${{ matrix.shard }}" {
+		t.Errorf("merge needs %q, shard's SHARD %q", merge.Needs, shard.Env["SHARD"])
+	}
+	var upload, pattern, path string
+	for _, st := range shard.Steps {
+		if strings.HasPrefix(st.Uses, "actions/upload-artifact@") {
+			upload = st.With["name"]
+		}
+		if strings.Contains(st.Run, "--shard=") && !strings.Contains(st.Run, `--shard="$SHARD"`) {
+			t.Errorf("the shard step passes %q; want --shard=\"$SHARD\"", st.Run)
+		}
+	}
+	for _, st := range merge.Steps {
+		if strings.HasPrefix(st.Uses, "actions/download-artifact@") {
+			pattern, path = st.With["pattern"], st.With["path"]
+		}
+		if fn, rest := daggerFunction(st.Run); fn == "merge" && !strings.HasPrefix(rest, `--dirs="$SHARD_DIRS" `) {
+			t.Errorf("merge step %q; want --dirs=\"$SHARD_DIRS\"", st.Run)
+		}
+	}
+	if upload != "${{ matrix.name }}" || path == "" || !strings.HasSuffix(pattern, "*") {
+		t.Fatalf("shards upload %q, merge downloads %q into %q", upload, pattern, path)
+	}
+	shards := lookup[[]struct{ Shard, Name string }](t, shard.Strategy.Matrix.Include)
+	dirs := lookup[string](t, merge.Env["SHARD_DIRS"])
+	for n := 2; n <= 10; n++ {
+		key := strconv.Itoa(n)
+		var specs, want []string
+		for k, s := range shards[key] {
+			specs = append(specs, s.Shard)
+			if s.Shard != fmt.Sprintf("%d/%d", k+1, n) || !strings.HasPrefix(s.Name, strings.TrimSuffix(pattern, "*")) {
+				t.Errorf("%d shards: entry %d is %+v", n, k, s)
+			}
+			want = append(want, path+"/"+s.Name)
+		}
+		if len(specs) != n || dirs[key] != strings.Join(want, ",") {
+			t.Errorf("%d shards: runs %v, merges %q; want %d shards and %q", n, specs, dirs[key], n, strings.Join(want, ","))
+		}
+	}
+	if len(shards) != 9 || len(dirs) != 9 {
+		t.Errorf("lookup tables for %d and %d shard counts, want 2..10", len(shards), len(dirs))
 	}
 }
 
@@ -185,29 +294,27 @@ func TestContractsWorkflowOutputs(t *testing.T) {
 	if got, want := slices.Sorted(maps.Keys(declared)), slices.Sorted(maps.Keys(written)); !slices.Equal(got, want) {
 		t.Errorf("workflow_call outputs %v, want the module's step outputs %v", got, want)
 	}
-	job, stepRef := regexp.MustCompile(`^\$\{\{ jobs\.([\w-]+)\.outputs\.([\w-]+) \}\}$`), regexp.MustCompile(`^\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}$`)
+	stepRef := regexp.MustCompile(`^\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}$`)
 	for name, out := range declared {
 		if out.Description == "" {
 			t.Errorf("output %s has no description", name)
 		}
-		m := job.FindStringSubmatch(out.Value)
-		if m == nil || m[2] != name {
-			t.Errorf("output %s = %q, want ${{ jobs.<job>.outputs.%s }}", name, out.Value, name)
+		// Whichever publishing job ran: the single job or the merge job.
+		if want := fmt.Sprintf("${{ jobs.contracts.outputs.%[1]s || jobs.merge.outputs.%[1]s }}", name); out.Value != want {
+			t.Errorf("output %s = %q, want %q", name, out.Value, want)
 			continue
 		}
-		j, ok := w.Jobs[m[1]]
-		if !ok {
-			t.Errorf("output %s: no job %s", name, m[1])
-			continue
-		}
-		s := stepRef.FindStringSubmatch(j.Outputs[name])
-		if s == nil || s[2] != name {
-			t.Errorf("job %s output %s = %q, want ${{ steps.<id>.outputs.%s }}", m[1], name, j.Outputs[name], name)
-			continue
-		}
-		i := slices.IndexFunc(j.Steps, func(st step) bool { return st.ID == s[1] })
-		if i < 0 || !strings.HasSuffix(j.Steps[i].Run, ` github-output export --path="$GITHUB_OUTPUT"`) {
-			t.Errorf("output %s comes from step %q, which does not export the module's github-output to $GITHUB_OUTPUT", name, s[1])
+		for _, jn := range []string{"contracts", "merge"} {
+			j := w.Jobs[jn]
+			s := stepRef.FindStringSubmatch(j.Outputs[name])
+			if s == nil || s[2] != name {
+				t.Errorf("job %s output %s = %q, want ${{ steps.<id>.outputs.%s }}", jn, name, j.Outputs[name], name)
+				continue
+			}
+			i := slices.IndexFunc(j.Steps, func(st step) bool { return st.ID == s[1] })
+			if i < 0 || !strings.HasSuffix(j.Steps[i].Run, ` github-output export --path="$GITHUB_OUTPUT"`) {
+				t.Errorf("job %s output %s comes from step %q, which does not export the module's github-output to $GITHUB_OUTPUT", jn, name, s[1])
+			}
 		}
 	}
 }
@@ -261,23 +368,32 @@ func TestContractsWorkflowNotifies(t *testing.T) {
 	if s, ok := w.On.WorkflowCall.Secrets["CONTRACTS_WEBHOOK_URL"]; !ok || s.Required {
 		t.Errorf("workflow_call secrets: CONTRACTS_WEBHOOK_URL declared %v, required %v; want an optional secret", ok, s.Required)
 	}
-	j := w.Jobs["contracts"]
+	// Both publishing jobs notify alike: the single job and the merge job.
+	for _, name := range []string{"contracts", "merge"} {
+		notifies(t, name, w.Jobs[name])
+	}
+}
+
+// notifies checks a publishing job's notify steps: only with the secret,
+// never able to fail the job, between the step outputs and the verdict.
+func notifies(t *testing.T, name string, j job) {
+	t.Helper()
 	if j.Env["NOTIFY"] != "${{ secrets.CONTRACTS_WEBHOOK_URL != '' }}" {
-		t.Errorf("job env NOTIFY = %q", j.Env["NOTIFY"])
+		t.Errorf("%s: job env NOTIFY = %q", name, j.Env["NOTIFY"])
 	}
 	notify, verdict, outputs, previous := []int{}, -1, -1, 0
 	for i, st := range j.Steps {
 		fn, rest := daggerFunction(st.Run)
 		for k, v := range st.Env {
 			if strings.Contains(v, "CONTRACTS_WEBHOOK_URL") && (k != "CONTRACTS_WEBHOOK_URL" || !strings.Contains(rest, " notify --webhook=env:CONTRACTS_WEBHOOK_URL")) {
-				t.Errorf("step %q gets the webhook secret as %s without notifying with it", st.Name, k)
+				t.Errorf("%s: step %q gets the webhook secret as %s without notifying with it", name, st.Name, k)
 			}
 		}
 		switch {
 		case fn == "from-reports" && strings.Contains(rest, " notify "):
 			notify = append(notify, i)
 			if !st.ContinueOnError || !strings.HasPrefix(st.If, "env.NOTIFY == 'true'") {
-				t.Errorf("step %q: continue-on-error %v, if %q; want an optional step that cannot fail the job", st.Name, st.ContinueOnError, st.If)
+				t.Errorf("%s: step %q: continue-on-error %v, if %q; want an optional step that cannot fail the job", name, st.Name, st.ContinueOnError, st.If)
 			}
 			if strings.Contains(rest, "--previous=previous-reports") {
 				previous++
@@ -289,7 +405,7 @@ func TestContractsWorkflowNotifies(t *testing.T) {
 		}
 	}
 	if len(notify) != 2 || previous != 1 || notify[0] < outputs || notify[1] > verdict {
-		t.Errorf("notify steps at %v (%d with --previous), outputs at %d, verdict at %d; want two (with and without a previous run) between them", notify, previous, outputs, verdict)
+		t.Errorf("%s: notify steps at %v (%d with --previous), outputs at %d, verdict at %d; want two (with and without a previous run) between them", name, notify, previous, outputs, verdict)
 	}
 }
 

@@ -2,8 +2,12 @@ package github
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
+	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
 	"github.com/mjdevaccount/market-data-contracts/contracts/report"
@@ -14,17 +18,21 @@ import (
 // per job); one more notice says how many were left out.
 const MaxAnnotations = 50
 
-// annotation is one error or warning.
+// annotation is one error or warning (or, with notice, a notice).
 type annotation struct {
 	err    bool
+	notice bool
 	fields map[string]string
 	msg    string
 }
 
-// annotate emits an annotation per failing candidate test, failing ones
+// annotate emits, for a bisection, a notice per culprit first (which
+// commit broke which downstream's tests) and a warning per test that
+// flips; then an annotation per failing candidate test, failing ones
 // first, and a warning per suite that did not run its tests.
 func annotate(a *githubactions.Action, res *report.Result) {
-	var errs, warns []annotation
+	notices, warns := bisectAnnotations(res)
+	var errs []annotation
 	for i := range res.Runs {
 		run := &res.Runs[i]
 		for j := range run.Suites {
@@ -41,11 +49,14 @@ func annotate(a *githubactions.Action, res *report.Result) {
 			}
 		}
 	}
-	all := append(errs, warns...)
+	all := append(append(notices, errs...), warns...)
 	for _, an := range all[:min(len(all), MaxAnnotations)] {
-		if an.err {
+		switch {
+		case an.err:
 			a.WithFieldsMap(an.fields).Errorf("%s", an.msg)
-		} else {
+		case an.notice:
+			a.WithFieldsMap(an.fields).Noticef("%s", an.msg)
+		default:
 			a.WithFieldsMap(an.fields).Warningf("%s", an.msg)
 		}
 	}
@@ -75,7 +86,11 @@ func caseAnnotations(res *report.Result, run *report.Run, s *outcome.Suite) []an
 	var out []annotation
 	for _, f := range fails {
 		excused := run.Comparison != nil && res.Policy() == report.FailOnRegressions && !f.Class.Breaking()
-		out = append(out, annotation{err: failsRun && !excused, fields: caseFields(f.Case), msg: caseMessage(s, f)})
+		msg := caseMessage(s, f)
+		if c, ok := brokenBy(res, s.Name, f.Case.ID()); ok {
+			msg += "\nbroken by " + report.CulpritName(c) + " " + report.OneLine(c.End().Subject, 100)
+		}
+		out = append(out, annotation{err: failsRun && !excused, fields: caseFields(f.Case), msg: msg})
 	}
 	for _, c := range report.FlakyCases(s) {
 		msg := fmt.Sprintf("%s (flaky, core %s): failed, then passed when rerun alone", s.Name, report.Source(s.Core))
@@ -113,4 +128,47 @@ func caseMessage(s *outcome.Suite, f report.Failure) string {
 		msg += "\n" + link
 	}
 	return msg
+}
+
+// bisectAnnotations are a bisection's notices, one per culprit (its
+// commit, merge, and the tests it broke; its GitHub link when Core is
+// there), and its warnings, one per test that flips.
+func bisectAnnotations(res *report.Result) (notices, warns []annotation) {
+	if res.Bisect == nil {
+		return nil, nil
+	}
+	for _, d := range res.Bisect.Downstreams {
+		for _, c := range d.Culprits {
+			var tests []string
+			for _, b := range c.Broken {
+				tests = append(tests, b.ID)
+			}
+			msg := fmt.Sprintf("%s broke %d test(s): %s", report.CulpritLine(d, c), len(tests), report.OneLine(strings.Join(tests, ", "), 4*report.MaxMessage))
+			if link := report.CulpritLink(res, c); link != "" {
+				msg += "\n" + link
+			}
+			title := fmt.Sprintf("bisect: %s broken by %s", d.Name, report.CulpritName(c))
+			notices = append(notices, annotation{notice: true, fields: map[string]string{"title": title}, msg: msg})
+		}
+		for _, f := range d.Flips {
+			title := fmt.Sprintf("bisect: %s: %s flips", d.Name, report.OneLine(f.ID, 2*report.MaxMessage))
+			warns = append(warns, annotation{fields: map[string]string{"title": title}, msg: "attributed to no commit; seen " + report.FlipSeen(f)})
+		}
+	}
+	return notices, warns
+}
+
+// brokenBy is the culprit a bisection attributes a downstream's test to.
+func brokenBy(res *report.Result, downstream, id string) (bisect.Culprit, bool) {
+	if res.Bisect == nil {
+		return bisect.Culprit{}, false
+	}
+	for _, d := range res.Bisect.Downstreams {
+		for _, c := range d.Culprits {
+			if d.Name == downstream && slices.ContainsFunc(c.Broken, func(b compare.Case) bool { return b.ID == id }) {
+				return c, true
+			}
+		}
+	}
+	return bisect.Culprit{}, false
 }

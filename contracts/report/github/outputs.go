@@ -13,7 +13,9 @@ import (
 // candidate suites ("name", or "name@run" with several runs) by verdict
 // (passed, failed, broken: error, timeout or no-tests), regressed
 // (breaking comparisons) and release readiness (ready, needs-bump,
-// breaks-now, blocked, unknown), and report-path (res.Dir).
+// breaks-now, blocked, unknown), and report-path (res.Dir); for a
+// bisection, culprits: "downstream@short" per culprit, oldest first
+// ("downstream@one of A..B" for a range).
 func Outputs(res *report.Result) map[string]string {
 	var passed, failed, broken, regressed []string
 	byReadiness := map[readiness.Value][]string{}
@@ -45,15 +47,27 @@ func Outputs(res *report.Result) map[string]string {
 	for _, v := range readiness.Values {
 		out[string(v)] = strings.Join(byReadiness[v], ",")
 	}
+	if res.Bisect != nil {
+		var culprits []string
+		for _, d := range res.Bisect.Downstreams {
+			for _, c := range d.Culprits {
+				culprits = append(culprits, d.Name+"@"+report.CulpritName(c))
+			}
+		}
+		out["culprits"] = strings.Join(culprits, ",")
+	}
 	return out
 }
 
-// outputNames fixes the order outputs are written in.
-var outputNames = []string{"passed", "failed", "broken", "regressed", "ready", "needs-bump", "breaks-now", "blocked", "unknown", "report-path"}
+// outputNames fixes the order outputs are written in (culprits only for a
+// bisection).
+var outputNames = []string{"passed", "failed", "broken", "regressed", "ready", "needs-bump", "breaks-now", "blocked", "unknown", "culprits", "report-path"}
 
 func outputs(a *githubactions.Action, res *report.Result) {
 	out := Outputs(res)
 	for _, k := range outputNames {
-		a.SetOutput(k, out[k])
+		if v, ok := out[k]; ok {
+			a.SetOutput(k, v)
+		}
 	}
 }

@@ -11,12 +11,17 @@
 //     when the test fails the run under the fail-on policy, a warning
 //     otherwise (flaky, still failing);
 //     a warning per suite that errored, timed out or collected nothing;
+//     for a bisection, first a notice per culprit (the commit, the merge
+//     it came in, the tests it broke, its GitHub link) and a warning per
+//     test that flips, and "broken by <culprit>" on each failing test a
+//     culprit broke;
 //   - a collapsed log group per suite, with its failing tests and the tail
 //     of its log; everything printed there is fenced with stop-commands,
 //     so that test output cannot issue workflow commands;
 //   - step outputs: passed, failed, broken, regressed (comma-separated
-//     downstream names, "name@run" when there are several runs) and
-//     report-path.
+//     downstream names, "name@run" when there are several runs), the
+//     release readiness values, report-path and, for a bisection,
+//     culprits ("downstream@short SHA" per culprit).
 //
 // The CLI calls Mask for its token and then Publish with a real Action;
 // the Dagger module, which cannot touch the runner's files, calls Render

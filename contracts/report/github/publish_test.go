@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mjdevaccount/market-data-contracts/contracts/bisect"
+	"github.com/mjdevaccount/market-data-contracts/contracts/compare"
 	"github.com/mjdevaccount/market-data-contracts/contracts/internal/testkit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/junit"
 	"github.com/mjdevaccount/market-data-contracts/contracts/outcome"
@@ -270,5 +272,45 @@ func TestLogTail(t *testing.T) {
 	}
 	if got := logTail("", "a.log", 10); !strings.Contains(got, "no report directory") {
 		t.Errorf("no dir: %q", got)
+	}
+}
+
+// TestBisectAnnotationsAndOutputs: a bisection adds a notice per culprit
+// (commit, merge, tests, link), a warning per flipping test, "broken by"
+// on the annotation of each test a culprit broke, and the culprits output.
+func TestBisectAnnotationsAndOutputs(t *testing.T) {
+	res := fixture(t)
+	commit := func(n, subject string) bisect.Commit {
+		sha := strings.Repeat(n, 40)
+		return bisect.Commit{SHA: sha, Short: sha[:7], Subject: subject, Author: "Chen Wei", Date: "2025-10-17T12:00:00Z"}
+	}
+	rename, merge, flip := commit("4", "Quote: rename bid"), commit("5", "Merge pull request #43"), commit("6", "docs")
+	res.Runs[0].Core.Repo = "https://github.com/example/core"
+	res.Bisect = &bisect.Result{Good: bisect.Endpoint{Ref: "v1.2.0", Commit: commit("1", "")}, Bad: bisect.Endpoint{Ref: "v2.0.0", Commit: commit("2", "")},
+		Downstreams: []bisect.Downstream{{Name: "pipeline", Status: bisect.Found, Culprits: []bisect.Culprit{{Status: bisect.Found, Commit: &rename, Merge: &merge,
+			Broken: []compare.Case{{ID: "tests.contracts.test_quotes::test_bid", Class: compare.Regressed}}}},
+			Flips: []bisect.Flip{{ID: "tests.contracts.test_quotes::test_ask", Seen: []bisect.Sighting{{Commit: commit("1", "")}, {Commit: flip, Broken: true}, {Commit: commit("2", "")}}}}}}}
+	c, a := capture(t)
+	if err := Publish(a, res); err != nil {
+		t.Fatal(err)
+	}
+	out := c.stdout.String()
+	for _, want := range []string{
+		"::notice title=bisect: pipeline broken by 4444444::4444444 Quote: rename bid (Chen Wei, 2025-10-17), in 5555555 Merge pull request #43 broke 1 test(s): tests.contracts.test_quotes::test_bid%0Ahttps://github.com/example/core/commit/" + rename.SHA,
+		"::warning title=bisect: pipeline: tests.contracts.test_quotes::test_ask flips::attributed to no commit; seen 1111111 ok, 6666666 broken, 2222222 ok",
+		"%0Abroken by 4444444 Quote: rename bid",
+	} {
+		if !strings.Contains(strings.ReplaceAll(out, "%3A", ":"), want) {
+			t.Errorf("commands lack %q:\n%s", want, out)
+		}
+	}
+	if !strings.HasPrefix(out, "::notice ") {
+		t.Errorf("the culprit is not the first annotation:\n%s", out)
+	}
+	if got := c.file(t, "GITHUB_OUTPUT"); !strings.Contains(got, "culprits<<") || !strings.Contains(got, "\npipeline@4444444\n") {
+		t.Errorf("outputs:\n%s", got)
+	}
+	if _, ok := Outputs(fixture(t))["culprits"]; ok {
+		t.Error("a run that is not a bisection has a culprits output")
 	}
 }

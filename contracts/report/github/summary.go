@@ -6,20 +6,13 @@ import (
 	"github.com/mjdevaccount/market-data-contracts/contracts/report"
 )
 
-// MaxSummary bounds the job summary below GitHub's 1 MiB per step.
-const MaxSummary = 1000 << 10
-
 // Summary is the job summary: report.Markdown without links (the JUnit
-// files are not next to a job summary), cut at MaxSummary.
+// files are not next to a job summary), cut at report.MaxMarkdown (below
+// GitHub's 1 MiB per step).
 func Summary(res *report.Result) string {
 	var b strings.Builder
 	report.Markdown(&b, res, report.MarkdownOptions{})
-	s := b.String()
-	if len(s) > MaxSummary {
-		cut := strings.LastIndexByte(s[:MaxSummary], '\n')
-		s = s[:cut+1] + "\n*(summary cut at 1000 KiB: see summary.md in the reports)*\n"
-	}
-	return s
+	return report.CutMarkdown(b.String(), "every suite and failing test is in the run's reports (summary.json, junit.xml)")
 }
 
 // splitLines returns the non-empty lines of s.

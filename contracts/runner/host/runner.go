@@ -113,6 +113,9 @@ type Job struct {
 	Suite plan.Suite
 	// CoreBuild is its plan's Core build (plan.Plan.CoreBuild).
 	CoreBuild plan.CoreBuild
+	// CoreTitle names Core in the job's progress lines ("" for ref@short;
+	// bisect's probes give the commit's short SHA and subject).
+	CoreTitle string
 }
 
 // Run executes jobs, at most Jobs at a time, and returns their outcomes in
@@ -178,7 +181,11 @@ func (r *Runner) runSuite(parent context.Context, j Job) outcome.Suite {
 		return res
 	}
 	defer logFile.Close()
-	r.progress("%-14s start  core %s@%s", j.Suite.Name, j.Suite.Core.Ref, j.Suite.Core.Short())
+	core := j.CoreTitle
+	if core == "" {
+		core = j.Suite.Core.Ref + "@" + j.Suite.Core.Short()
+	}
+	r.progress("%-14s start  core %s", j.Suite.Name, core)
 	facts, flaky := r.execute(parent, j, logFile)
 	if parent.Err() != nil && facts.SetupError == "" && !facts.TimedOut {
 		facts.SetupError = "run cancelled (interrupt)"
