@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,20 +108,20 @@ func parseMatrixFile(ctx context.Context, f *dagger.File) (*matrix.Matrix, error
 }
 
 // pipArguments turns the constructor's pip options into the arguments the
-// plan appends to every pip install. They end up in argv lists and cache
-// keys, so credentials in the index URL or in any URL of --pip-args are
-// refused (plan.ValidatePipArgs, as the CLI's --pip-arg).
+// plan appends to every pip install: the index URL as plan.IndexArgs makes
+// it (--index-url, and --trusted-host for a plain-HTTP index, which pip
+// would otherwise ignore or never cache), then the extra arguments. They
+// end up in argv lists and cache keys, so credentials in the index URL or
+// in any URL of --pip-args are refused (plan.ValidatePipArgs, as the CLI's
+// --pip-arg).
 func pipArguments(indexURL string, extra []string) ([]string, error) {
 	var out []string
 	if indexURL != "" {
-		u, err := url.Parse(indexURL)
-		switch {
-		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-			return nil, fmt.Errorf("--pip-index-url: %q is not an http(s) URL", indexURL)
-		case u.User != nil:
-			return nil, fmt.Errorf("--pip-index-url: credentials in the URL are refused (they would appear in every install command and cache key)")
+		args, err := plan.IndexArgs("--pip-index-url", indexURL)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, "--index-url", indexURL)
+		out = append(out, args...)
 	}
 	for _, a := range extra {
 		if a == "" || strings.ContainsAny(a, "\x00\n\r") {

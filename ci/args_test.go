@@ -69,6 +69,12 @@ func TestPipArguments(t *testing.T) {
 	if got, err := pipArguments("", nil); err != nil || got != nil {
 		t.Errorf("no options: %v, %v", got, err)
 	}
+	// A plain-HTTP index (the bare image's index on the engine's bridge):
+	// pip ignores it, and caches nothing from it, unless its host is trusted.
+	got, err = pipArguments("http://10.87.0.1:41234/simple/", nil)
+	if want := []string{"--index-url", "http://10.87.0.1:41234/simple/", "--trusted-host", "10.87.0.1:41234"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("http index: %v, %v; want %v", got, err, want)
+	}
 	for _, bad := range []string{"https://user:pw@mirror/simple", "https://tok@mirror/simple", "ftp://mirror", "mirror/simple"} {
 		if _, err := pipArguments(bad, nil); err == nil {
 			t.Errorf("index URL %q accepted", bad)

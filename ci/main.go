@@ -43,7 +43,7 @@ func New(
 	// +optional
 	// +default="python:3.11-slim"
 	image string,
-	// Package index URL for pip (--index-url), e.g. a mirror
+	// Package index URL for pip (--index-url), e.g. a mirror; a plain-HTTP one is also made a --trusted-host (pip would ignore it, and cache nothing from it, otherwise)
 	// +optional
 	pipIndexURL string,
 	// Extra arguments for every pip install, e.g. --extra-index-url=URL (URLs with credentials are refused)

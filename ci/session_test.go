@@ -349,11 +349,7 @@ func checkSuiteChain(t *testing.T, e *enginetest.Engine, s plan.Suite, c enginet
 	if c[0].Name != "container" || c[1].Name != "from" || c[1].Str("address") != "python:3.11-slim" {
 		t.Errorf("container starts %s, want container.from(python:3.11-slim)", c[:2])
 	}
-	cache := c[c.Index("withMountedCache")[0]]
-	vol, _ := e.Object(cache.Str("cache"))
-	if cache.Str("path") != "/root/.cache/pip" || !vol.Has("cacheVolume") || vol[0].Str("key") != "market-data-contracts:pip" {
-		t.Errorf("pip cache: %s -> %s", cache, vol)
-	}
+	checkPipCache(t, e, "suite "+s.Name, c)
 	mounts := map[string]int{}
 	for _, i := range c.Index("withMountedDirectory") {
 		mounts[c[i].Str("path")] = i
@@ -435,6 +431,33 @@ func checkTree(t *testing.T, what string, got enginetest.Chain, src plan.Source)
 	}
 }
 
+// checkPipCache checks that every exec of a chain runs with the pip cache
+// volume mounted and PIP_CACHE_DIR naming it, so each pip process keeps its
+// downloads there whatever the image's HOME or XDG_CACHE_HOME.
+func checkPipCache(t *testing.T, e *enginetest.Engine, what string, c enginetest.Chain) {
+	t.Helper()
+	caches, envs := c.Index("withMountedCache"), c.Index("withEnvVariable")
+	if len(caches) != 1 {
+		t.Errorf("%s: %d cache mounts, want the pip cache once", what, len(caches))
+		return
+	}
+	cache := c[caches[0]]
+	vol, _ := e.Object(cache.Str("cache"))
+	if cache.Str("path") != "/root/.cache/pip" || !vol.Has("cacheVolume") || vol[0].Str("key") != "market-data-contracts:pip" {
+		t.Errorf("%s: pip cache %s -> %s", what, cache, vol)
+	}
+	set := slices.IndexFunc(envs, func(i int) bool { return c[i].Str("name") == "PIP_CACHE_DIR" })
+	if set < 0 || c[envs[set]].Str("value") != "/root/.cache/pip" {
+		t.Errorf("%s: PIP_CACHE_DIR is not the pip cache volume's path", what)
+		return
+	}
+	for _, i := range c.Index("withExec") {
+		if i < caches[0] || i < envs[set] {
+			t.Errorf("%s: exec %s runs before the pip cache is in place", what, c[i])
+		}
+	}
+}
+
 // checkBuild checks that a mounted directory is an output of Core's
 // build: the image, Core's tree at its SHA, the build helper, then
 // directory(out).
@@ -446,6 +469,7 @@ func checkBuild(t *testing.T, e *enginetest.Engine, got enginetest.Chain, core p
 	}
 	tree, _ := e.Object(got[got.Index("withMountedDirectory")[0]].Str("source"))
 	checkTree(t, "Core's build", tree, core)
+	checkPipCache(t, e, "Core's build", got)
 	execs := got.Index("withExec")
 	if len(execs) != 1 || !slices.Contains(got[execs[0]].Strings("args"), plan.BuildHelperPath) {
 		t.Errorf("Core's build runs %v, want the build helper once", execs)

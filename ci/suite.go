@@ -185,11 +185,15 @@ func (r suiteRunner) base(s plan.Suite) *dagger.Container {
 
 // workspace is the image with the pip cache volume, the workspace as its
 // working directory, an environment and the plan's files: where suites and
-// Core's build start.
+// Core's build start. PIP_CACHE_DIR names the volume's mount point, so
+// every pip process (the plan's, the build's pip wheel, the isolated build
+// environments pip sets up) keeps its downloads and built wheels there,
+// whatever HOME or XDG_CACHE_HOME the image sets.
 func workspace(image string, env []plan.EnvVar, files []plan.File) *dagger.Container {
 	c := dag.Container().
 		From(image).
 		WithMountedCache(pipCachePath, dag.CacheVolume(pipCacheKey)).
+		WithEnvVariable("PIP_CACHE_DIR", pipCachePath).
 		WithWorkdir(workRoot)
 	for _, e := range env {
 		c = c.WithEnvVariable(e.Name, e.Value)

@@ -59,8 +59,9 @@ def build_in_process(source, out):
 
 
 def build_with_pip(source, out, pip_args):
+    # An absolute path: pip reads a bare "core" as a project to find on the index.
     argv = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--progress-bar", "off",
-            "--wheel-dir", out, source, *pip_args]
+            "--wheel-dir", out, os.path.abspath(source), *pip_args]
     print("+", " ".join(argv), flush=True)
     code = subprocess.call(argv)
     if code != 0:

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -80,4 +81,29 @@ func validPort(hostport string) bool {
 		return hostport == ""
 	}
 	return strings.Trim(port, "0123456789") == ""
+}
+
+// IndexArgs are the pip arguments that make indexURL the package index of
+// every install: --index-url, and for a plain-HTTP URL also --trusted-host
+// naming its host and port. Pip ignores an HTTP index that is not on
+// loopback unless its host is trusted ("not a trusted or secure host and
+// is being ignored"), and it keeps nothing it downloads over plain HTTP in
+// its HTTP cache unless the host is trusted, so without it every run would
+// download every wheel again. Naming an HTTP index is trusting it; the
+// flag adds nothing for HTTPS. A URL that is not http(s), has no host or
+// carries credentials is refused, naming flag.
+func IndexArgs(flag, indexURL string) ([]string, error) {
+	u, err := url.Parse(indexURL)
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		redacted, _ := redactURLs(indexURL)
+		return nil, fmt.Errorf("%s: %q is not an http(s) URL with a host", flag, redacted)
+	case u.User != nil:
+		return nil, fmt.Errorf("%s: credentials in the URL are refused (they would appear in every install command, log and cache key; use pip.conf, netrc or keyring)", flag)
+	}
+	args := []string{"--index-url", indexURL}
+	if u.Scheme == "http" {
+		args = append(args, "--trusted-host", u.Host)
+	}
+	return args, nil
 }

@@ -57,3 +57,30 @@ func TestValidatePipArgsRefusesCredentials(t *testing.T) {
 		}
 	}
 }
+
+func TestIndexArgs(t *testing.T) {
+	for _, tc := range []struct {
+		url  string
+		want []string
+	}{
+		{"https://pypi.internal/simple", []string{"--index-url", "https://pypi.internal/simple"}},
+		{"http://10.87.0.1:41234/simple/", []string{"--index-url", "http://10.87.0.1:41234/simple/", "--trusted-host", "10.87.0.1:41234"}},
+		{"http://127.0.0.1:8080/simple", []string{"--index-url", "http://127.0.0.1:8080/simple", "--trusted-host", "127.0.0.1:8080"}},
+		{"HTTP://mirror.internal/simple", []string{"--index-url", "HTTP://mirror.internal/simple", "--trusted-host", "mirror.internal"}},
+	} {
+		got, err := IndexArgs("--pip-index-url", tc.url)
+		if err != nil || strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("IndexArgs(%q) = %q, %v; want %q", tc.url, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"https://user:hunter2@mirror/simple", "https://hunter2@mirror/simple", "https://u:hun/ter2@mirror/simple", "ftp://mirror", "mirror/simple", "http:///simple", ""} {
+		_, err := IndexArgs("--pip-index-url", bad)
+		if err == nil {
+			t.Errorf("IndexArgs(%q) accepted", bad)
+			continue
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, "--pip-index-url: ") || strings.Contains(msg, "hunter2") || strings.Contains(msg, "hun/ter2") {
+			t.Errorf("IndexArgs(%q) = %q: want the flag named and no secret repeated", bad, msg)
+		}
+	}
+}

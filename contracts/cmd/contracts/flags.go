@@ -48,6 +48,7 @@ type options struct {
 	out         string
 	pythons     listFlag
 	pipArgs     repeatFlag
+	pipIndexURL string
 	systemSite  bool
 	offline     bool
 	cacheDir    string
@@ -132,10 +133,11 @@ func newFlagSet(name string, o *options, stderr io.Writer, groups flagGroup) *fl
 	} else {
 		fs.Var(&o.pythons, "python", "`interpreter` to build virtualenvs from (default python3)")
 	}
+	fs.StringVar(&o.pipIndexURL, "pip-index-url", "", "package index `URL` for every pip install (pip --index-url; a plain-HTTP one is also made a --trusted-host, which pip needs to use it off loopback and to cache what it downloads)")
 	fs.Var(&o.pipArgs, "pip-arg", "extra `argument` for every pip install (repeatable), e.g. --pip-arg=--index-url=https://mirror/simple")
 	fs.BoolVar(&o.systemSite, "system-site-packages", false, "give virtualenvs the interpreter's preinstalled packages")
 	fs.BoolVar(&o.offline, "offline", false, "no package index: same as --system-site-packages --pip-arg=--no-index --pip-arg=--no-build-isolation")
-	fs.StringVar(&o.cacheDir, "cache-dir", defaultCacheDir(), "cache `DIR` for git mirrors and downstream environments")
+	fs.StringVar(&o.cacheDir, "cache-dir", defaultCacheDir(), "cache `DIR` for git mirrors, downstream environments, Core's wheels and pip's cache (DIR/pip)")
 	fs.StringVar(&o.tokenEnv, "token-env", "GITHUB_TOKEN", "environment `variable` holding a token for private repos on https://github.com/ (never passed to suites)")
 	fs.StringVar(&o.tokenFile, "token-file", "", "read the token from `FILE` instead (keeps it out of every process environment)")
 	fs.StringVar(&o.shard, "shard", "", "run only shard `K/N` of the downstreams (the same split on every machine; merge the shards' reports with contracts merge)")
@@ -194,6 +196,16 @@ func (o *options) validate() error {
 	}
 	if err := plan.ValidatePipArgs(o.pipArgs); err != nil {
 		return usagef("--pip-arg: %v", err)
+	}
+	if o.pipIndexURL != "" {
+		if o.offline {
+			return usagef("--pip-index-url and --offline exclude each other (--offline installs from no index)")
+		}
+		index, err := plan.IndexArgs("--pip-index-url", o.pipIndexURL)
+		if err != nil {
+			return usageError{err}
+		}
+		o.pipArgs = append(index, o.pipArgs...)
 	}
 	if err := o.readTokenFile(); err != nil {
 		return err

@@ -248,7 +248,7 @@ var expectedRegressions = func() []string {
 // TestHelpListsWhatEachCommandAccepts: each command's -h lists the flags
 // it takes and no other, and a flag it does not list is refused (exit 2).
 func TestHelpListsWhatEachCommandAccepts(t *testing.T) {
-	common := []string{"only", "pip-arg", "system-site-packages", "offline", "cache-dir", "token-env", "token-file", "python", "shard", "shard-durations"}
+	common := []string{"only", "pip-arg", "pip-index-url", "system-site-packages", "offline", "cache-dir", "token-env", "token-file", "python", "shard", "shard-durations"}
 	for cmd, want := range map[string][]string{
 		"run":         {"core-ref", "core-source", "baseline-ref", "matrix", "fail-on", "jobs", "reruns", "out", "format"},
 		"demo":        {"core-ref", "core-source", "baseline-ref", "fail-on", "jobs", "reruns", "out", "format", "dir"},

@@ -42,6 +42,9 @@ func cases(w *world) []testCase {
 		testCase{"version", w.versionCase},
 		testCase{"release (binaries run, checksums match)", w.releaseCase},
 		testCase{"notify (failing run posts, identical run not, recovery posts)", w.notifyCase},
+		testCase{"demo v2.0.0 through a package index (bare image, no --offline)", w.needsIndex(w.demoViaIndex("v2.0.0"))},
+		testCase{"run --matrix v1.2.0,v2.0.0,v3.0.0 vs baseline v1.1.0 through the index", w.needsGit(w.needsIndex(w.matrixViaIndex("v1.2.0,v2.0.0,v3.0.0", "v1.1.0")))},
+		testCase{"demo v2.0.0 through the index again, new environments: nothing downloaded", w.needsIndex(w.coldViaIndex("v2.0.0"))},
 	)
 	return out
 }

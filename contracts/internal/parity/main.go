@@ -21,7 +21,12 @@
 // PARITY_HOST_ARGS (the host CLI's, default --offline) and
 // PARITY_WEBHOOK_ADDR (where the notify case listens for both runners'
 // messages, default 10.87.0.1:0: the engine's bridge, which the module's
-// runtime container and the host both reach).
+// runtime container and the host both reach). The index cases run without
+// the first two: pip installs everything from pyindex (this machine's
+// installed distributions as a package index) on loopback for the host
+// and on the engine's bridge (PARITY_INDEX_BRIDGE, default 10.87.0.1) for
+// the module, whose image is then PARITY_INDEX_IMAGE (default
+// python:3.11-slim-bare: Python and pip, nothing installed).
 package main
 
 import (
@@ -49,6 +54,7 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
+	defer w.index.stop()
 	start := time.Now()
 	var rows []row
 	for _, c := range cases(w) {
@@ -65,6 +71,7 @@ func main() {
 	fmt.Printf("\n%d cases in %s; work directory %s\n", len(rows), time.Since(start).Round(time.Second), w.dir)
 	if failed > 0 {
 		fmt.Printf("engine-parity: %d of %d cases differ\n", failed, len(rows))
+		w.index.stop()
 		os.Exit(1)
 	}
 	fmt.Println("engine-parity: host and module agree")

@@ -30,11 +30,17 @@ type proc struct {
 // run executes argv (never through a shell) in dir with env added to this
 // process's environment.
 func run(ctx context.Context, dir string, env []string, argv ...string) proc {
+	return runIn(ctx, dir, append(os.Environ(), env...), argv...)
+}
+
+// runIn executes argv (never through a shell) in dir with the environment
+// environ.
+func runIn(ctx context.Context, dir string, environ []string, argv ...string) proc {
 	ctx, cancel := context.WithTimeout(ctx, procTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = environ
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()

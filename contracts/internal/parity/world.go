@@ -29,6 +29,10 @@ type world struct {
 	// (noGit says why): the cases that need it are not run.
 	git   *localgit.Server
 	noGit string
+	// index serves the index cases (nil when it could not start: noIndex
+	// says why, and those cases are not run).
+	index   *indexes
+	noIndex string
 	// seq numbers report directories.
 	seq int
 }
@@ -63,6 +67,10 @@ func newWorld(ctx context.Context) (*world, error) {
 	w.git, err = localgit.Serve(ctx, w.eco)
 	if err != nil {
 		w.noGit = err.Error()
+	}
+	w.index, err = startIndexes(ctx, filepath.Join(w.dir, "bin"))
+	if err != nil {
+		w.noIndex = err.Error()
 	}
 	return w, nil
 }

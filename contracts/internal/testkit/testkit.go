@@ -1,9 +1,11 @@
 // Package testkit holds helpers shared by the integration tests of the
 // host runner and the CLI: variant repos of the example ecosystem, a
-// hanging contract test, and a look at the live processes.
+// hanging contract test, a look at the live processes, and the package
+// index of this machine's installed distributions.
 package testkit
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
+	"github.com/mjdevaccount/market-data-contracts/contracts/internal/pyindex/indexproc"
 )
 
 // VariantRepo copies an example downstream (branch main), applies edits
@@ -121,4 +124,41 @@ func lineAt(lines []string, i int) string {
 		return lines[i]
 	}
 	return "<end of file>"
+}
+
+// Index starts the project's package index (contracts/internal/pyindex,
+// built from source) for the test, on a free loopback port, serving what
+// python3 has installed; it is stopped when the test ends, and stops
+// itself once the test binary's deadline has passed if the test could not.
+// The test's pip sees no other source: IsolatePip.
+func Index(t *testing.T) *indexproc.Process {
+	t.Helper()
+	bin, err := indexproc.Build(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lifetime := 30 * time.Minute
+	if deadline, ok := t.Deadline(); ok {
+		lifetime = time.Until(deadline) + time.Minute
+	}
+	p, err := indexproc.Start(bin, "127.0.0.1:0", lifetime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Stop() })
+	IsolatePip(t)
+	return p
+}
+
+// IsolatePip removes, for the test, the pip configuration of the machine
+// (this one sets PIP_FIND_LINKS; pip.conf files), so pip installs only
+// from the index a run names.
+func IsolatePip(t *testing.T) {
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "PIP_") {
+			t.Setenv(name, "")
+			os.Unsetenv(name)
+		}
+	}
+	t.Setenv("PIP_CONFIG_FILE", os.DevNull)
 }

@@ -41,7 +41,7 @@ func (r *Runner) downstreamEnv(ctx context.Context, s plan.Suite, python, root s
 		return err
 	}
 	venv := filepath.Join(root, "venv")
-	if err := r.venv(ctx, python, venv, !r.borrowsPip(ctx, python), log); err != nil {
+	if err := r.templateVenv(ctx, python, !r.borrowsPip(ctx, python), venv, log); err != nil {
 		return err
 	}
 	if err := r.runSteps(ctx, s, plan.LayerDownstream, root, venv, "", log); err != nil {
@@ -77,12 +77,20 @@ func (r *Runner) borrowsPip(ctx context.Context, python string) bool {
 }
 
 // runVenv makes the bare virtualenv of one suite's run (Core on top of the
-// cached downstream environment) by copying a template made once per
-// interpreter and cache: a bare venv holds no path of its own (its
-// interpreter links and pyvenv.cfg name only the interpreter), so a copy
-// is a working venv, and copying costs a fraction of python -m venv.
+// cached downstream environment): a copy of a template (templateVenv).
 func (r *Runner) runVenv(ctx context.Context, python, dir string, log io.Writer) error {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%v", python, r.SystemSitePackages)))
+	return r.templateVenv(ctx, python, false, dir, log)
+}
+
+// templateVenv makes a virtualenv at dir by copying a template made once
+// per interpreter, site-packages choice, pip choice and cache: a venv holds
+// no path of its own where it matters (its interpreter links and
+// pyvenv.cfg name only the interpreter; pip is run as python -m pip, never
+// through the scripts ensurepip wrote), so a copy is a working venv, and
+// copying costs a fraction of python -m venv, whose ensurepip (for a venv
+// with pip, as every run with a package index makes) takes seconds.
+func (r *Runner) templateVenv(ctx context.Context, python string, withPip bool, dir string, log io.Writer) error {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%v\x00%v", python, r.SystemSitePackages, withPip)))
 	template := filepath.Join(r.CacheDir, "venv-templates", hex.EncodeToString(sum[:8]))
 	unlock, err := r.envLocks.Lock(ctx, template)
 	if err != nil {
@@ -91,7 +99,7 @@ func (r *Runner) runVenv(ctx context.Context, python, dir string, log io.Writer)
 	defer unlock()
 	if _, err := os.Stat(filepath.Join(template, readyFile)); err != nil {
 		os.RemoveAll(template)
-		if err := r.venv(ctx, python, filepath.Join(template, "venv"), false, log); err != nil {
+		if err := r.venv(ctx, python, filepath.Join(template, "venv"), withPip, log); err != nil {
 			return err
 		}
 		if err := os.WriteFile(filepath.Join(template, readyFile), []byte(python+"\n"), 0o644); err != nil {
@@ -99,7 +107,7 @@ func (r *Runner) runVenv(ctx context.Context, python, dir string, log io.Writer)
 		}
 	}
 	fmt.Fprintf(log, "# virtualenv copied from %s\n", template)
-	return copyTree(filepath.Join(template, "venv"), dir)
+	return copyVenv(filepath.Join(template, "venv"), dir)
 }
 
 // venv creates a virtualenv with the runner's interpreter; withPip false

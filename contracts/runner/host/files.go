@@ -45,18 +45,31 @@ func (l *logFile) Close() error { return l.f.Close() }
 // any variable holding the token (alone, inside a longer value such as an
 // Authorization header, or in its basic-auth form) and the variables that would let a suite reach the CI runner
 // (GITHUB_ENV, GITHUB_OUTPUT, ACTIONS_RUNTIME_TOKEN, ...) or change which
-// Python code runs (PYTHONPATH, PYTEST_ADDOPTS, VIRTUAL_ENV, ...). The
-// plan's own environment is added on top; containers get only that.
+// Python code runs (PYTHONPATH, PYTEST_ADDOPTS, VIRTUAL_ENV, ...), plus
+// PIP_CACHE_DIR naming the pip cache in the cache directory (PipCache).
+// The plan's own environment is added on top; containers get only that.
 func (r *Runner) childEnv() []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		name, value, _ := strings.Cut(kv, "=")
-		if (r.Token != "" && gitrepo.Scrub(value, r.Token) != value) || withheld(name) {
+		if (r.Token != "" && gitrepo.Scrub(value, r.Token) != value) || withheld(name) || name == "PIP_CACHE_DIR" {
 			continue
 		}
 		out = append(out, kv)
 	}
-	return out
+	return append(out, "PIP_CACHE_DIR="+r.PipCache())
+}
+
+// PipCache is pip's cache directory for every pip process the runner
+// starts: CacheDir/pip, so pip's downloads and the wheels it builds from
+// source distributions are kept with the rest of the cache (and restored
+// with it on CI), shared by the suites (pip writes its cache atomically).
+func (r *Runner) PipCache() string {
+	dir := filepath.Join(r.CacheDir, "pip")
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }
 
 // withheldPrefixes and withheldNames are never passed to a suite.
@@ -85,7 +98,22 @@ var skipDirs = map[string]bool{
 // dest, so building it never writes into the user's tree. Symlinks are
 // copied as links; special files are skipped; so is what skipDirs names.
 func copyTree(src, dest string) error {
-	err := walkCopied(src, func(rel string, d fs.DirEntry, path string) error {
+	if err := copyWalked(walkCopied, src, dest); err != nil {
+		return fmt.Errorf("core source: %w", err)
+	}
+	return nil
+}
+
+// copyVenv copies a virtualenv whole (pip's own packages hold directories
+// named build and dist, which copyTree leaves out).
+func copyVenv(src, dest string) error {
+	return copyWalked(walkAll, src, dest)
+}
+
+// copyWalked copies what walk visits of src into dest: directories,
+// regular files, symlinks as links.
+func copyWalked(walk func(string, func(string, fs.DirEntry, string) error) error, src, dest string) error {
+	return walk(src, func(rel string, d fs.DirEntry, path string) error {
 		target := filepath.Join(dest, rel)
 		switch {
 		case d.IsDir():
@@ -101,10 +129,17 @@ func copyTree(src, dest string) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("core source: %w", err)
-	}
-	return nil
+}
+
+// walkAll walks all of src, calling fn with each path relative to src.
+func walkAll(src string, fn func(rel string, d fs.DirEntry, path string) error) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		return fn(rel, d, path)
+	})
 }
 
 func copyFile(src, dest string) error {
