@@ -9,8 +9,13 @@ With build isolation off (--no-build-isolation among the pip arguments, as
 `--offline` sets it), pip would call the project's PEP 517 backend from the
 interpreter's own packages; this helper calls that same backend directly,
 in this process, which skips pip's start-up and its two hook subprocesses.
-Otherwise it runs `pip wheel --no-deps`, which sets up the isolated build
-environment the project declares. Either way exactly one wheel ends up in
+So it does when this interpreter already has every build requirement the
+project declares (PEP 518 `build-system.requires`, read with the
+`packaging` pip vendors): an isolated environment would hold the same
+backend, installed again from the index on every Core commit. Otherwise it
+runs `pip wheel --no-deps`, which sets up the isolated build environment
+the project declares (and fails, naming what it could not get, when the
+index lacks it). Either way exactly one wheel ends up in
 the output directory, and its file name is printed last. With --site, the
 wheel is also unpacked there once (when it has no scripts or data files,
 unpacking is its whole installation), so a suite whose environment already
@@ -26,17 +31,52 @@ import sys
 import tomllib
 import zipfile
 
-# PEP 517: a project without [build-system] is built with setuptools' legacy backend.
+# PEP 517: a project without [build-system] is built with setuptools' legacy backend,
+# PEP 518: whose requirements are setuptools and wheel.
 DEFAULT_BACKEND = "setuptools.build_meta:__legacy__"
+DEFAULT_REQUIRES = ["setuptools>=40.8.0", "wheel"]
+
+
+def build_system(source):
+    """The project's [build-system] table ({} without one)."""
+    path = os.path.join(source, "pyproject.toml")
+    if not os.path.exists(path):
+        return {}
+    with open(path, "rb") as f:
+        return tomllib.load(f).get("build-system", {})
+
+
+def requirements_met(source):
+    """Whether this interpreter has every build requirement the project
+    declares, as pip would judge them (an unreadable pyproject.toml: no,
+    pip then reports it). Asked in a process of its own: once pip is
+    imported, setuptools' distutils shim stands aside, and the backend
+    could not be imported here any more."""
+    return subprocess.call([sys.executable, os.path.abspath(__file__), "--requirements-met", source]) == 0
+
+
+def check_requirements(source):
+    """The --requirements-met process: exit 0 when they are met."""
+    from importlib import metadata
+
+    from pip._vendor.packaging.requirements import Requirement
+
+    try:
+        requires = build_system(source).get("requires", DEFAULT_REQUIRES)
+        for text in requires:
+            req = Requirement(text)
+            if req.marker is not None and not req.marker.evaluate():
+                continue
+            if not req.specifier.contains(metadata.version(req.name), prereleases=True):
+                return 1
+    except Exception:  # not installed, a bad requirement, a bad pyproject.toml
+        return 1
+    return 0
 
 
 def load_backend(source):
     """The project's build backend object, as PEP 517 says to load it."""
-    system = {}
-    path = os.path.join(source, "pyproject.toml")
-    if os.path.exists(path):
-        with open(path, "rb") as f:
-            system = tomllib.load(f).get("build-system", {})
+    system = build_system(source)
     name = system.get("build-backend", DEFAULT_BACKEND)
     for extra in reversed(system.get("backend-path", [])):
         sys.path.insert(0, os.path.abspath(os.path.join(source, extra)))
@@ -47,9 +87,9 @@ def load_backend(source):
     return name, backend
 
 
-def build_in_process(source, out):
+def build_in_process(source, out, why):
     name, backend = load_backend(source)
-    print("building the wheel with %s (no build isolation)" % name, flush=True)
+    print("building the wheel with %s in process (%s)" % (name, why), flush=True)
     here = os.getcwd()
     os.chdir(source)
     try:
@@ -77,8 +117,11 @@ def main():
     opts = parser.parse_args()
     out = os.path.abspath(opts.out)
     os.makedirs(out, exist_ok=True)
+    source = os.path.abspath(opts.source)
     if "--no-build-isolation" in opts.pip_args:
-        build_in_process(os.path.abspath(opts.source), out)
+        build_in_process(source, out, "no build isolation")
+    elif requirements_met(source):
+        build_in_process(source, out, "this interpreter has every build requirement")
     else:
         build_with_pip(opts.source, out, opts.pip_args)
     wheels = sorted(f for f in os.listdir(out) if f.endswith(".whl"))
@@ -110,4 +153,6 @@ def unpack(wheel, site):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--requirements-met"]:
+        sys.exit(check_requirements(sys.argv[2]))
     sys.exit(main())

@@ -111,3 +111,44 @@ func TestCoreInstallResolvesAnUnmetRequirement(t *testing.T) {
 		t.Errorf("install: %v\n%s", err, out)
 	}
 }
+
+// runBuild runs the planned build step with pipArgs for the Core tree
+// files and returns its output and error.
+func runBuild(t *testing.T, py string, files map[string]string, pipArgs ...string) (string, error) {
+	t.Helper()
+	ws := t.TempDir()
+	for name, content := range files {
+		write(t, filepath.Join(ws, CoreDir, name), content)
+	}
+	b := planCoreBuild(Options{PipArgs: pipArgs})
+	for _, f := range b.Files {
+		write(t, filepath.Join(ws, f.Path), f.Content)
+	}
+	cmd := exec.Command(py, b.Steps[0].Argv[1:]...)
+	cmd.Dir = ws
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestCoreBuildInProcessWhenRequirementsAreMet: with build isolation on
+// (the default, installing from an index), Core is built in process when
+// the interpreter already has every build requirement Core declares (no
+// isolated environment downloaded again for each commit; here no index is
+// reachable, so pip could not have built it); a requirement it lacks goes
+// through pip, whose error names it.
+func TestCoreBuildInProcessWhenRequirementsAreMet(t *testing.T) {
+	py := realPython(t)
+	out, err := runBuild(t, py, exampleCore(t), "--no-index")
+	if err != nil || !strings.Contains(out, "in process (this interpreter has every build requirement)") || !strings.Contains(out, "market_data_core-1.2.0-py3-none-any.whl") {
+		t.Errorf("build with its requirements installed: %v\n%s", err, out)
+	}
+	files := exampleCore(t)
+	files["pyproject.toml"] = strings.Replace(files["pyproject.toml"], `requires = ["setuptools>=61"]`, `requires = ["contracts-test-missing-backend>=1"]`, 1)
+	if files["pyproject.toml"] == exampleCore(t)["pyproject.toml"] {
+		t.Fatal("the example Core's build-system.requires changed: update this test")
+	}
+	out, err = runBuild(t, py, files, "--no-index")
+	if err == nil || strings.Contains(out, "in process") || !strings.Contains(out, "pip wheel --no-deps") || !strings.Contains(out, "No matching distribution found for contracts-test-missing-backend") {
+		t.Errorf("build with a requirement missing: %v, want pip's failure naming it\n%s", err, out)
+	}
+}
