@@ -37,7 +37,7 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "`ADDR` to listen on (HOST:PORT; port 0 picks a free one)")
 	python := flag.String("python", "python3", "`interpreter` whose installed distributions are served")
-	lifetime := flag.Duration("lifetime", 0, "stop after this `duration` (0: serve until interrupted)")
+	lifetime := flag.Duration("lifetime", 0, "stop after serving for this `duration` (0: serve until interrupted)")
 	flag.Parse()
 	if err := serve(*listen, *python, *lifetime); err != nil {
 		fmt.Fprintln(os.Stderr, "pyindex:", err)
@@ -46,15 +46,12 @@ func main() {
 }
 
 // serve finds the installed distributions, listens, prints the index URL
-// and serves until a signal or the end of lifetime.
+// and serves until a signal or the end of lifetime, counted from the
+// moment the index serves (asking the interpreter is not part of it: on a
+// busy machine that alone can outlast a short lifetime).
 func serve(listen, python string, lifetime time.Duration) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if lifetime > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, lifetime)
-		defer cancel()
-	}
 	in, err := inspect(ctx, python)
 	if err != nil {
 		return err
@@ -77,6 +74,11 @@ func serve(listen, python string, lifetime time.Duration) error {
 	srv := &http.Server{Handler: logged(newIndex(in, dists, dir, os.Stderr), os.Stdout), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	if lifetime > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, lifetime)
+		defer cancel()
+	}
 	select {
 	case err := <-done:
 		return err

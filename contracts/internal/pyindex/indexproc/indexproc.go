@@ -129,7 +129,7 @@ type Process struct {
 const startTimeout = 30 * time.Second
 
 // Start runs the pyindex binary bin listening on listen (HOST:PORT; port 0
-// picks a free one) for at most lifetime, and returns once it printed its
+// picks a free one), serving for at most lifetime, and returns once it printed its
 // URL. args are further flags (-python PY). Stop it with Stop; it also
 // stops itself when lifetime ends, so a test that dies leaves no server.
 func Start(bin, listen string, lifetime time.Duration, args ...string) (*Process, error) {
