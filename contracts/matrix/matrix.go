@@ -154,28 +154,20 @@ func (m *Matrix) Select(only []string) (*Matrix, error) {
 	if len(only) == 0 {
 		return m, nil
 	}
-	want := map[string]bool{}
+	var names []string
 	for _, n := range only {
-		n = strings.TrimSpace(n)
-		if n == "" {
-			continue
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
 		}
-		if _, ok := m.find(n); !ok {
-			return nil, fmt.Errorf("--only: no downstream %q in %s (have: %s)", n, m.Source, strings.Join(m.Names(), ", "))
-		}
-		want[n] = true
 	}
-	out := *m
-	out.Downstreams = nil
-	for _, d := range m.Downstreams {
-		if want[d.Name] {
-			out.Downstreams = append(out.Downstreams, d)
-		}
+	out, err := m.Keep(names)
+	if err != nil {
+		return nil, fmt.Errorf("--only: %w", err)
 	}
 	if len(out.Downstreams) == 0 {
 		return nil, fmt.Errorf("--only: selects no downstream")
 	}
-	return &out, nil
+	return out, nil
 }
 
 // Names lists the downstream names in matrix order.
