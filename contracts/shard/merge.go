@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -30,15 +31,43 @@ type piece struct {
 // name is "shard K/N (DIR)", for errors.
 func (p piece) name() string { return fmt.Sprintf("shard %s (%s)", p.res.Shard.Name(), p.dir) }
 
-// Merge reads the report directories of a campaign's shards (any order),
-// checks that they are its N shards, each once, of one campaign (run by
-// one version of this tool), and
-// writes into out (an existing directory, empty of reports) the report
-// the unsharded run writes: summary.json, summary.md, junit.xml, every
-// suite's JUnit report and log, comparisons, readiness, the compatibility
-// matrix and the bisection. Errors name the directory and what differs.
-// The merged result is returned with its Dir set to out.
-func Merge(out string, dirs []string) (*report.Result, error) {
+// Merged is a campaign's shards, checked and put together, ready to be
+// written: Check refuses what does not merge before anything is written,
+// so a refused merge leaves the output directory as it was.
+type Merged struct {
+	res    *report.Result
+	pieces []piece
+	files  []shardFile
+}
+
+// shardFile is a file Write copies from a shard's report directory: a
+// log, or the probe report of a bisection's culprit.
+type shardFile struct {
+	from piece
+	rel  string
+}
+
+// Refused is Check's error: the given directories are not the shards of
+// one campaign, or their files cannot be merged. It names the directory
+// and what differs.
+type Refused struct{ Err error }
+
+func (r Refused) Error() string { return r.Err.Error() }
+func (r Refused) Unwrap() error { return r.Err }
+
+// Check reads the report directories of a campaign's shards (any order)
+// and checks that they are its N shards, each once, of one campaign (run
+// by one version of this tool), and that their logs and probe reports are
+// regular files no two shards both hold. Errors are Refused.
+func Check(dirs []string) (*Merged, error) {
+	m, err := check(dirs)
+	if err != nil {
+		return nil, Refused{err}
+	}
+	return m, nil
+}
+
+func check(dirs []string) (*Merged, error) {
 	if len(dirs) == 0 {
 		return nil, errors.New("no shard report directory given")
 	}
@@ -59,13 +88,36 @@ func Merge(out string, dirs []string) (*report.Result, error) {
 		return nil, err
 	}
 	res := combine(pieces, order)
-	if err := report.Write(out, res); err != nil {
-		return nil, fmt.Errorf("writing the merged reports to %s: %w", out, err)
-	}
-	if err := copyFiles(out, pieces, res); err != nil {
+	files, err := listFiles(pieces, res)
+	if err != nil {
 		return nil, err
 	}
-	return res, nil
+	return &Merged{res: res, pieces: pieces, files: files}, nil
+}
+
+// Write writes into out (an existing directory, empty of reports) the
+// report the unsharded run writes: summary.json, summary.md, junit.xml,
+// every suite's JUnit report and log, comparisons, readiness, the
+// compatibility matrix and the bisection. The merged result is returned
+// with its Dir set to out. Its errors are the file system's.
+func (m *Merged) Write(out string) (*report.Result, error) {
+	res := *m.res
+	if err := report.Write(out, &res); err != nil {
+		return nil, fmt.Errorf("writing the merged reports to %s: %w", out, err)
+	}
+	if err := copyFiles(out, m.files); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// Merge is Check, then Write into out.
+func Merge(out string, dirs []string) (*report.Result, error) {
+	m, err := Check(dirs)
+	if err != nil {
+		return nil, err
+	}
+	return m.Write(out)
 }
 
 // load reads every directory (report.Load), refusing one without a shard
@@ -323,14 +375,11 @@ func combineBisect(pieces []piece, order map[string]int) *bisect.Result {
 	return &first
 }
 
-// copyFiles copies what report.Write does not write from the shards into
-// out: every log, and the probe report of each culprit of a bisection.
-func copyFiles(out string, pieces []piece, res *report.Result) error {
-	dst, err := os.OpenRoot(out)
-	if err != nil {
-		return err
-	}
-	defer dst.Close()
+// listFiles lists what report.Write does not write and the merge copies
+// from the shards: every log, and the probe report of each culprit of a
+// bisection. It refuses a file another shard also gives and anything but
+// regular files (a report directory may come from an untrusted artifact).
+func listFiles(pieces []piece, res *report.Result) ([]shardFile, error) {
 	probes := map[string]bool{}
 	if res.Bisect != nil {
 		for _, d := range res.Bisect.Downstreams {
@@ -341,42 +390,50 @@ func copyFiles(out string, pieces []piece, res *report.Result) error {
 			}
 		}
 	}
+	var files []shardFile
+	owner := map[string]piece{}
 	for _, p := range pieces {
-		if err := copyFrom(dst, p, probes); err != nil {
-			return err
+		rels, err := filesOf(p, probes)
+		if err != nil {
+			return nil, err
+		}
+		for _, rel := range rels {
+			if o, dup := owner[rel]; dup {
+				return nil, fmt.Errorf("%s: %s is also in %s", p.name(), rel, o.name())
+			}
+			owner[rel] = p
+			files = append(files, shardFile{from: p, rel: rel})
 		}
 	}
-	return nil
+	return files, nil
 }
 
-// copyFrom copies p's logs, and its reports among probes, into dst,
-// refusing a file another shard already gave and anything but regular
-// files (a report directory may come from an untrusted artifact).
-func copyFrom(dst *os.Root, p piece, probes map[string]bool) error {
+// filesOf lists p's logs, and its reports among probes, refusing what is
+// not a regular file.
+func filesOf(p piece, probes map[string]bool) ([]string, error) {
 	src, err := os.OpenRoot(p.dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer src.Close()
-	copyOne := func(rel string) error {
-		if _, err := dst.Lstat(rel); err == nil {
-			return fmt.Errorf("%s: %s is also in another shard's reports", p.name(), rel)
-		}
-		data, err := src.ReadFile(rel)
+	var rels []string
+	regular := func(rel string) error {
+		info, err := src.Lstat(rel)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name(), err)
 		}
-		if err := dst.MkdirAll(path.Dir(rel), 0o755); err != nil {
-			return err
+		if !info.Mode().IsRegular() {
+			return fmt.Errorf("%s: %s is not a regular file", p.name(), rel)
 		}
-		return dst.WriteFile(rel, data, 0o644)
+		rels = append(rels, rel)
+		return nil
 	}
 	if p.res.Bisect != nil {
 		for _, d := range p.res.Bisect.Downstreams {
 			for _, c := range d.Culprits {
 				if probes[c.Report] {
-					if err := copyOne(c.Report); err != nil {
-						return err
+					if err := regular(c.Report); err != nil {
+						return nil, err
 					}
 				}
 			}
@@ -390,10 +447,30 @@ func copyFrom(dst *os.Root, p piece, probes map[string]bool) error {
 			return fmt.Errorf("%s: %w", p.name(), err)
 		case e.IsDir():
 			return nil
-		case !e.Type().IsRegular():
-			return fmt.Errorf("%s: %s is not a regular file", p.name(), rel)
 		}
-		return copyOne(rel)
+		return regular(rel)
 	})
-	return err
+	return rels, err
+}
+
+// copyFiles copies files from their shards into out.
+func copyFiles(out string, files []shardFile) error {
+	dst, err := os.OpenRoot(out)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(f.from.dir, filepath.FromSlash(f.rel)))
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.from.name(), err)
+		}
+		if err := dst.MkdirAll(path.Dir(f.rel), 0o755); err != nil {
+			return err
+		}
+		if err := dst.WriteFile(f.rel, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -255,7 +256,10 @@ func TestMergeRefuses(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v; want an error containing %q", tc.name, err, tc.want)
 		}
-		if left, _ := os.ReadDir(out); len(left) > 0 && tc.name != "log not a file" {
+		if !errors.As(err, new(Refused)) {
+			t.Errorf("%s: %T is not Refused", tc.name, err)
+		}
+		if left, _ := os.ReadDir(out); len(left) > 0 {
 			t.Errorf("%s: the refused merge wrote %d entries into %s", tc.name, len(left), out)
 		}
 	}

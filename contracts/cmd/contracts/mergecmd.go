@@ -43,12 +43,18 @@ func cmdMerge(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err := outsideShards(*out, dirs); err != nil {
 		return exitUsage, err
 	}
+	merged, err := shard.Check(dirs)
+	if err != nil {
+		return exitUsage, usageError{err}
+	}
+	// Only now that the shards merge: an earlier run's reports in --out
+	// stay when they do not.
 	if err := checkOut(*out); err != nil {
 		return exitUsage, err
 	}
-	res, err := shard.Merge(*out, dirs)
+	res, err := merged.Write(*out)
 	if err != nil {
-		return exitUsage, usageError{err}
+		return exitBroken, err
 	}
 	report.Terminal(stdout, res)
 	fmt.Fprintf(stdout, "\nreports: %s\n", *out)
