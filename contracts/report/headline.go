@@ -8,6 +8,9 @@ import (
 // Headline sums the run up in one line: "OK: ..." or "FAILED: ...", with
 // the policy that decided it; for a bisection, what it found.
 func Headline(res *Result) string {
+	if res.Bisect != nil && res.emptyShard() {
+		return fmt.Sprintf("OK: %s, nothing to bisect", res.Shard.describe())
+	}
 	if res.Bisect != nil {
 		return bisectHeadline(res.Bisect)
 	}

@@ -46,9 +46,12 @@ func ExitCode(r *Result) int {
 
 // OK reports whether the run succeeds under its policy. A bisection
 // succeeds when it named a first bad commit (or range) for a downstream.
-// A run without a candidate suite fails, unless it is a shard that was
-// given no downstream (the merged run decides).
+// A run without a candidate suite fails. A shard that was given no
+// downstream succeeds, run or bisection alike (the merged run decides).
 func (r *Result) OK() bool {
+	if r.emptyShard() {
+		return true
+	}
 	if r.Bisect != nil {
 		return r.Bisect.Culprits() > 0
 	}

@@ -250,3 +250,18 @@ func TestEmptyShard(t *testing.T) {
 		t.Errorf("assigned %v, want an empty list", got)
 	}
 }
+
+// TestEmptyBisectShard: a bisection's shard given none of the downstreams
+// searches nothing and passes too, its bisection an empty list.
+func TestEmptyBisectShard(t *testing.T) {
+	code, stdout, stderr, b, out := demoBisect(t, "--only", "pipeline", "--shard", "2/2")
+	if code != exitOK || !strings.Contains(stdout, "OK: shard 2/2: none of the 1 downstreams, nothing to bisect") {
+		t.Errorf("exit %d, want 0 and a line saying the shard is empty\n%s\n%s", code, stdout, stderr)
+	}
+	if b.Downstreams == nil || len(b.Downstreams) != 0 {
+		t.Errorf("bisection downstreams %v, want an empty list", b.Downstreams)
+	}
+	if got := assigned(t, out); got == nil || len(got) != 0 {
+		t.Errorf("assigned %v, want an empty list", got)
+	}
+}
