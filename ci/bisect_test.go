@@ -244,8 +244,8 @@ func TestBisect(t *testing.T) {
 		}
 	}
 	// good and bad, then the probes: within the bound for 2 culprits in 11
-	// commits.
-	if bound := bisect.MaxProbes(2, 11); len(builds) > 2+bound {
+	// commits, 8 on the first-parent path.
+	if bound := bisect.MaxProbes(2, 8, 11); len(builds) > 2+bound {
 		t.Errorf("%d Core commits built, want at most %d", len(builds), 2+bound)
 	}
 	if len(w.gitArgs) == 0 {
@@ -299,7 +299,7 @@ func TestBisectRunReports(t *testing.T) {
 			t.Errorf("no culprit probe report %s", c.Report)
 		}
 	}
-	if d.Probes > bisect.MaxProbes(2, res.Bisect.Commits) || res.Bisect.Commits != 11 {
+	if d.Probes > bisect.MaxProbes(2, res.Bisect.FirstParent, res.Bisect.Commits) || res.Bisect.Commits != 11 {
 		t.Errorf("%d probes over %d commits", d.Probes, res.Bisect.Commits)
 	}
 	for _, r := range append(res.Baselines, res.Runs...) {

@@ -193,15 +193,24 @@ func (r *Result) Culprits() int {
 	return n
 }
 
-// MaxProbes is the most probes a bisection of n commits takes for a
-// downstream with k culprits when no commit must be skipped and no test
-// flips: k x (ceil(log2 n) + 2).
-func MaxProbes(k, n int) int {
-	log := 0
-	for 1<<log < n {
-		log++
+// MaxProbes is the most probes a bisection of commits commits, firstParent
+// of them on the first-parent path, takes for a downstream with k culprits
+// when no commit must be skipped and no test flips: per culprit, a search
+// of the first-parent path, then of the pull request of a culprit merge
+// (at most the commits off that path), and 2 more:
+// k x (ceil(log2 firstParent) + ceil(log2 (commits-firstParent+1)) + 2).
+// On a linear history that is k x (ceil(log2 n) + 2).
+func MaxProbes(k, firstParent, commits int) int {
+	return k * (ceilLog2(firstParent) + ceilLog2(commits-firstParent+1) + 2)
+}
+
+// ceilLog2 is the smallest l with 2^l >= n (0 for n <= 1).
+func ceilLog2(n int) int {
+	l := 0
+	for 1<<l < n {
+		l++
 	}
-	return k * (log + 2)
+	return l
 }
 
 // Options shape a bisection.
@@ -237,7 +246,7 @@ func Run(ctx context.Context, h History, p Prober, good, bad Endpoint, atGood, a
 		return nil, fmt.Errorf("history %s..%s: %w", good.Ref, bad.Ref, err)
 	}
 	bad.Commit = commits[len(commits)-1]
-	res := &Result{Good: good, Bad: bad, Commits: count(all), FirstParent: len(commits)}
+	res := &Result{Good: good, Bad: bad, Commits: count(all), FirstParent: len(commits), Downstreams: []Downstream{}}
 	var searches []*downstreamSearch
 	for i, b := range atBad {
 		d, s := confirm(atGood[i], b, good.Commit, commits)

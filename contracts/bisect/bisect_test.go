@@ -262,8 +262,8 @@ func TestEveryCulpritWithItsTests(t *testing.T) {
 	if got, want := culprits(d), "c3 [a], c9 [b c], c12 [d]"; d.Status != Found || got != want {
 		t.Errorf("got %s %q, want %q", d.Status, got, want)
 	}
-	if d.Probes > MaxProbes(3, 12) || len(d.Flips) != 0 {
-		t.Errorf("%d probes (bound %d), flips %+v", d.Probes, MaxProbes(3, 12), d.Flips)
+	if d.Probes > MaxProbes(3, 12, 12) || len(d.Flips) != 0 {
+		t.Errorf("%d probes (bound %d), flips %+v", d.Probes, MaxProbes(3, 12, 12), d.Flips)
 	}
 	if last := d.Culprits[1].LastGood; last == nil || last.Subject != "c8" {
 		t.Errorf("c9's last good %+v, want c8", last)
@@ -317,11 +317,76 @@ func TestRandomHistories(t *testing.T) {
 			if got := culprits(d); got != strings.Join(parts, ", ") {
 				t.Errorf("n=%d: got %q, want %q", n, got, strings.Join(parts, ", "))
 			}
-			if d.Probes > MaxProbes(len(want), res.Commits) {
-				t.Errorf("n=%d, %d culprits: %d probes, bound %d", n, len(want), d.Probes, MaxProbes(len(want), res.Commits))
+			if d.Probes > MaxProbes(len(want), res.FirstParent, res.Commits) {
+				t.Errorf("n=%d, %d culprits: %d probes, bound %d", n, len(want), d.Probes, MaxProbes(len(want), res.FirstParent, res.Commits))
 			}
 		}
 	}
+}
+
+// TestRandomMergeHistories: on first-parent paths of up to 24 commits,
+// one of them merging a pull request of up to 20 commits, a test broken by
+// a random commit (on the path, inside the pull request, or the merge
+// itself) is attributed to it within MaxProbes.
+func TestRandomMergeHistories(t *testing.T) {
+	rng := rand.New(rand.NewPCG(29, 5))
+	for round := 0; round < 300; round++ {
+		f, m := 2+rng.IntN(23), 1+rng.IntN(20)
+		k := 2 + rng.IntN(f-1) // the merge's position on the path, 2..f
+		h, order := mergedAt(f, k, m)
+		at := rng.IntN(len(order))
+		culprit := order[at]
+		want := culprit + " [a]"
+		if strings.HasPrefix(culprit, "p") {
+			want = fmt.Sprintf("%s in m%d [a]", culprit, k)
+		}
+		p := &fakeProber{tests: map[string]map[string]func(Commit) bool{"d": {"a": breaksAt(heldBy(order, at)...)}}}
+		res := runBisect(t, h, p, []string{"d"}, Options{Descend: true})
+		d := res.Downstreams[0]
+		if got := culprits(d); got != want {
+			t.Errorf("f=%d, merge m%d of %d commits, culprit %s: got %q, want %q", f, k, m, culprit, got, want)
+		}
+		if bound := MaxProbes(1, res.FirstParent, res.Commits); d.Probes > bound {
+			t.Errorf("f=%d, merge m%d of %d commits, culprit %s: %d probes, bound %d", f, k, m, culprit, d.Probes, bound)
+		}
+	}
+}
+
+// mergedAt is a first-parent path c1..cf whose k-th commit is mk, the
+// merge of a pull request p1..pm branched from c(k-1); order lists every
+// commit, the pull request's before the merge.
+func mergedAt(f, k, m int) (fakeHistory, []string) {
+	h := fakeHistory{branches: map[string][]Commit{}}
+	var order []string
+	prev := "c0"
+	for i := 1; i <= f; i++ {
+		name := fmt.Sprintf("c%d", i)
+		if i == k {
+			var pr []Commit
+			base := prev
+			for j := 1; j <= m; j++ {
+				pj := fmt.Sprintf("p%d", j)
+				pr = append(pr, commit(pj, base))
+				order = append(order, pj)
+				base = pj
+			}
+			name = fmt.Sprintf("m%d", k)
+			h.branches[name] = pr
+			h.mainline = append(h.mainline, commit(name, prev, base))
+		} else {
+			h.mainline = append(h.mainline, commit(name, prev))
+		}
+		order = append(order, name)
+		prev = name
+	}
+	return h, order
+}
+
+// heldBy lists the commits of order (mergedAt's) that hold order[at]: it
+// and every later one (a commit on the path before the merge is held by
+// the pull request, which comes after it in order, too).
+func heldBy(order []string, at int) []string {
+	return slices.Clone(order[at:])
 }
 
 func TestSkippedCommits(t *testing.T) {
@@ -404,8 +469,8 @@ func TestTwoCulpritsOneInsideAPullRequest(t *testing.T) {
 	if got, want := culprits(d), "p2 in m2 [a b], c4 [c]"; d.Status != Found || got != want {
 		t.Errorf("got %s %q, want %q", d.Status, got, want)
 	}
-	if d.Probes > MaxProbes(2, res.Commits) {
-		t.Errorf("%d probes, bound %d", d.Probes, MaxProbes(2, res.Commits))
+	if d.Probes > MaxProbes(2, res.FirstParent, res.Commits) {
+		t.Errorf("%d probes, bound %d", d.Probes, MaxProbes(2, res.FirstParent, res.Commits))
 	}
 }
 

@@ -139,7 +139,7 @@ func TestBisectFindsEveryCulprit(t *testing.T) {
 		d := downstreamOf(t, b, name)
 		want := examples.Culprits(name)
 		checkCulprits(t, d, want, out)
-		if bound := bisect.MaxProbes(len(want), b.Commits); d.Status != bisect.Found || d.Probes > bound || len(d.Flips) != 0 {
+		if bound := bisect.MaxProbes(len(want), b.FirstParent, b.Commits); d.Status != bisect.Found || d.Probes > bound || len(d.Flips) != 0 {
 			t.Errorf("%s: %s, %d probes (bound %d), flips %+v", name, d.Status, d.Probes, bound, d.Flips)
 		}
 		// The search's first probe is the middle of the first-parent path:

@@ -307,7 +307,7 @@ func (b bench) probes() (string, string) {
 	rng := fmt.Sprintf("%s..%s (%d commits, %d on the first-parent path)", r.Good.Ref, r.Bad.Ref, r.Commits, r.FirstParent)
 	var parts []string
 	for _, d := range r.Downstreams {
-		parts = append(parts, fmt.Sprintf("%s %d (%s, %d culprits, bound %d)", d.Name, d.Probes, d.Status, len(d.Culprits), bisect.MaxProbes(len(d.Culprits), r.Commits)))
+		parts = append(parts, fmt.Sprintf("%s %d (%s, %d culprits, bound %d)", d.Name, d.Probes, d.Status, len(d.Culprits), bisect.MaxProbes(len(d.Culprits), r.FirstParent, r.Commits)))
 	}
 	return rng, strings.Join(parts, ", ")
 }
