@@ -12,7 +12,10 @@ in this process, which skips pip's start-up and its two hook subprocesses.
 So it does when this interpreter already has every build requirement the
 project declares (PEP 518 `build-system.requires`, read with the
 `packaging` pip vendors): an isolated environment would hold the same
-backend, installed again from the index on every Core commit. Otherwise it
+backend, installed again from the index on every Core commit. A pip
+argument that may change how a project is built (-C/--config-settings,
+--build-option, --no-binary, anything not known to be about the index or
+pip's output) leaves the build to pip, which honours it. Otherwise too it
 runs `pip wheel --no-deps`, which sets up the isolated build environment
 the project declares (and fails, naming what it could not get, when the
 index lacks it). Either way exactly one wheel ends up in
@@ -87,6 +90,35 @@ def load_backend(source):
     return name, backend
 
 
+# pip options that choose where packages come from or how pip talks, not how
+# a project is built: with only these, building in process builds what pip
+# would. True: the option takes a value (as "--opt=V" or "--opt V").
+NOT_BUILD_OPTIONS = {
+    "--no-index": False, "--no-build-isolation": False, "--pre": False, "--prefer-binary": False,
+    "--no-cache-dir": False, "--disable-pip-version-check": False, "--isolated": False,
+    "-q": False, "--quiet": False, "-v": False, "--verbose": False,
+    "-i": True, "--index-url": True, "--extra-index-url": True, "-f": True, "--find-links": True,
+    "--trusted-host": True, "--cert": True, "--client-cert": True, "--proxy": True, "--timeout": True,
+    "--retries": True, "--cache-dir": True, "--progress-bar": True,
+}
+
+
+def build_options(pip_args):
+    """The pip arguments that may change how a project is built (config
+    settings, build or global options, binary choices, anything unknown):
+    pip must build with them, an in-process build would drop them."""
+    found, i = [], 0
+    while i < len(pip_args):
+        arg = pip_args[i]
+        name = arg.split("=", 1)[0]
+        if name not in NOT_BUILD_OPTIONS:
+            found.append(arg)
+        elif NOT_BUILD_OPTIONS[name] and "=" not in arg:
+            i += 1  # its value
+        i += 1
+    return found
+
+
 def build_in_process(source, out, why):
     name, backend = load_backend(source)
     print("building the wheel with %s in process (%s)" % (name, why), flush=True)
@@ -118,7 +150,11 @@ def main():
     out = os.path.abspath(opts.out)
     os.makedirs(out, exist_ok=True)
     source = os.path.abspath(opts.source)
-    if "--no-build-isolation" in opts.pip_args:
+    if build_options(opts.pip_args):
+        print("building with pip: the pip arguments %s may change how Core is built"
+              % " ".join(build_options(opts.pip_args)), flush=True)
+        build_with_pip(opts.source, out, opts.pip_args)
+    elif "--no-build-isolation" in opts.pip_args:
         build_in_process(source, out, "no build isolation")
     elif requirements_met(source):
         build_in_process(source, out, "this interpreter has every build requirement")

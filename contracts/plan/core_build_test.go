@@ -152,3 +152,19 @@ func TestCoreBuildInProcessWhenRequirementsAreMet(t *testing.T) {
 		t.Errorf("build with a requirement missing: %v, want pip's failure naming it\n%s", err, out)
 	}
 }
+
+// TestCoreBuildLeavesBuildOptionsToPip: a pip argument that may change how
+// Core is built (here a config setting) sends the build through pip, which
+// honours it, even where an in-process build would be possible; index and
+// output options do not.
+func TestCoreBuildLeavesBuildOptionsToPip(t *testing.T) {
+	py := realPython(t)
+	out, err := runBuild(t, py, exampleCore(t), "--no-index", "--no-build-isolation", "-C", "contracts-test=1")
+	if err != nil || strings.Contains(out, "in process") || !strings.Contains(out, "building with pip: the pip arguments -C contracts-test=1 may change how Core is built") || !strings.Contains(out, "pip wheel --no-deps") {
+		t.Errorf("build with a config setting: %v, want pip to build\n%s", err, out)
+	}
+	out, err = runBuild(t, py, exampleCore(t), "--index-url", "http://127.0.0.1:9/simple/", "--no-build-isolation", "-q")
+	if err != nil || !strings.Contains(out, "in process (no build isolation)") {
+		t.Errorf("build with index options only: %v, want an in-process build\n%s", err, out)
+	}
+}
