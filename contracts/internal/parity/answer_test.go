@@ -109,8 +109,9 @@ func TestReadOutputs(t *testing.T) {
 }
 
 // TestExpectCulprits: a bisection that names the examples' culprits with
-// exactly their tests passes; one that misses store's second culprit, or
-// gives a culprit another's test, is a difference.
+// exactly their tests passes; one that misses store's second culprit,
+// gives a culprit another's test, leaves store out or adds a downstream
+// the examples do not have is a difference.
 func TestExpectCulprits(t *testing.T) {
 	shas := map[string]string{}
 	for i, id := range []string{"strict", "merge-42", "known-sources", "rename-scale", "merge-43"} {
@@ -136,15 +137,94 @@ func TestExpectCulprits(t *testing.T) {
 		}
 		return out
 	}
-	good := &bisect.Result{Downstreams: []bisect.Downstream{{Name: "pipeline", Culprits: want("pipeline")}, {Name: "store", Culprits: want("store")}, {Name: "orchestrator"}}}
-	if diffs := expectCulprits("host", good, shas); len(diffs) != 0 {
+	// result is the examples' own bisection with store's culprits
+	// replaced (absent: store left out), plus extra downstreams.
+	result := func(store []bisect.Culprit, absent bool, extra ...string) *bisect.Result {
+		b := &bisect.Result{}
+		for _, d := range examples.Downstreams() {
+			switch {
+			case d != "store":
+				b.Downstreams = append(b.Downstreams, bisect.Downstream{Name: d, Culprits: want(d)})
+			case !absent:
+				b.Downstreams = append(b.Downstreams, bisect.Downstream{Name: d, Culprits: store})
+			}
+		}
+		for _, d := range extra {
+			b.Downstreams = append(b.Downstreams, bisect.Downstream{Name: d})
+		}
+		return b
+	}
+	if len(want("store")) != 2 {
+		t.Fatalf("the examples name %d culprits for store, this test expects 2", len(want("store")))
+	}
+	if diffs := expectCulprits("host", result(want("store"), false), shas); len(diffs) != 0 {
 		t.Errorf("the examples' own culprits: %v", diffs)
 	}
-	missing := &bisect.Result{Downstreams: []bisect.Downstream{{Name: "store", Culprits: want("store")[:1]}}}
-	swapped := &bisect.Result{Downstreams: []bisect.Downstream{{Name: "store", Culprits: []bisect.Culprit{want("store")[1], want("store")[0]}}}}
-	for name, b := range map[string]*bisect.Result{"missing": missing, "swapped": swapped} {
-		if diffs := expectCulprits("module", b, shas); len(diffs) == 0 || !strings.HasPrefix(diffs[0], "module: store") {
-			t.Errorf("%s: %v", name, diffs)
+	s := want("store")
+	for name, c := range map[string]struct {
+		b    *bisect.Result
+		want string
+	}{
+		"one short": {result(s[:1], false), "module: store has 1 culprits"},
+		"swapped":   {result([]bisect.Culprit{s[1], s[0]}, false), "module: store culprit 1"},
+		"absent":    {result(nil, true), "module: store is missing"},
+		"extra":     {result(s, false, "ghost"), "module: the bisection has ghost"},
+		"empty":     {&bisect.Result{}, "module: pipeline is missing"},
+	} {
+		if diffs := expectCulprits("module", c.b, shas); len(diffs) == 0 || !strings.HasPrefix(diffs[0], c.want) {
+			t.Errorf("%s: %v, want first %q", name, diffs, c.want)
 		}
+	}
+}
+
+func TestConclusion(t *testing.T) {
+	same, skipped, differs := row{}, row{skipped: "no git server"}, row{diffs: []string{"x"}}
+	for _, c := range []struct {
+		rows     []row
+		failed   int
+		required bool
+		want     string
+		code     int
+	}{
+		{[]row{same, same}, 0, false, "host and module agree", 0},
+		{[]row{same, skipped}, 0, true, "agree on the 1 cases compared (1 not run)", 0},
+		{[]row{same, differs}, 1, false, "1 of 2 cases differ", 1},
+		{[]row{skipped, skipped}, 0, false, "nothing compared", 0},
+		{[]row{skipped}, 0, true, "nothing compared", 1},
+		{nil, 0, false, "nothing compared", 0},
+	} {
+		line, code := conclusion(c.rows, c.failed, c.required)
+		if !strings.Contains(line, c.want) || code != c.code {
+			t.Errorf("%d rows, %d failed, required %v: %q exit %d, want %q exit %d", len(c.rows), c.failed, c.required, line, code, c.want, c.code)
+		}
+	}
+}
+
+func TestSameReasonsNotes(t *testing.T) {
+	host := "store: error\n  reason: fetch https://g/x.git: git fetch: exit status 128: fatal: unable to access\n"
+	module := "store: error\n  reason: repository https://g/x.git not found or not readable: it does not exist (git exited 128)\n"
+	if d, applied := sameReasons(host, module); len(d) != 0 || len(applied) != 1 || applied[0].name != engineGit.name {
+		t.Errorf("engine git reasons: diffs %v, rules %v", d, applied)
+	}
+	plain := "x\n  reason: install downstream failed (exit 1)\n"
+	if d, applied := sameReasons(plain, plain); len(d) != 0 || len(applied) != 0 {
+		t.Errorf("plain reasons: diffs %v, rules %v", d, applied)
+	}
+}
+
+func TestGitTrustKeepsTheSystemBundle(t *testing.T) {
+	dir := t.TempDir()
+	system, ca, bundle := filepath.Join(dir, "system.pem"), filepath.Join(dir, "ca.pem"), filepath.Join(dir, "bundle.pem")
+	os.WriteFile(system, []byte("SYSTEM"), 0o644)
+	os.WriteFile(ca, []byte("LOCAL\n"), 0o644)
+	t.Setenv("GIT_SSL_CAINFO", "")
+	t.Setenv("SSL_CERT_FILE", system)
+	env, err := gitTrust(ca, bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(bundle)
+	if len(env) != 1 || env[0] != "GIT_SSL_CAINFO="+bundle || string(data) != "SYSTEM\nLOCAL\n" {
+		t.Errorf("env %v, bundle %q", env, data)
 	}
 }

@@ -254,19 +254,27 @@ func (w *world) defaultRef(ctx context.Context) row {
 			r.diffs = append(r.diffs, fmt.Sprintf("%s says %q, the host %q", name, got, line))
 		}
 	}
-	r.diffs = append(r.diffs, sameReasons(h.stdout, call.stderr)...)
-	r.notes = []rule{engineGit}
+	diffs, applied := sameReasons(h.stdout, call.stderr)
+	r.diffs, r.notes = append(r.diffs, diffs...), applied
 	return r
 }
 
 // hostileRef: a ref that looks like an option is refused by both before
-// any work, with the same reason.
+// any work, with the same reason. Had it reached git as --upload-pack, it
+// would create a marker file; only the host side's marker can be seen
+// from here (the module's git runs inside the engine, whose filesystem
+// this process does not see), so that check covers the host only: the
+// module is held to refusing with the same reason.
 func (w *world) hostileRef(ctx context.Context) row {
 	m, err := w.matrixFile("matrix.yaml", nil)
 	if err != nil {
 		return row{}.broken("setup", err, proc{})
 	}
-	ref := "--upload-pack=touch /tmp/parity-pwned"
+	marker := filepath.Join(w.dir, "hostile-ref-pwned")
+	if err := os.Remove(marker); err != nil && !os.IsNotExist(err) {
+		return row{}.broken("setup", err, proc{})
+	}
+	ref := "--upload-pack=touch '" + marker + "'"
 	want := refs.Validate(ref)
 	if want == nil {
 		return row{}.broken("setup", fmt.Errorf("refs.Validate accepts %q", ref), proc{})
@@ -275,8 +283,8 @@ func (w *world) hostileRef(ctx context.Context) row {
 	h := w.host(ctx, "run", "--matrix", m, "--core-ref="+ref, "--out", dir)
 	mod := w.module(ctx, "contracts", "--matrix="+m, "--core-ref="+ref)
 	r := row{hostTime: h.elapsed, moduleTime: mod.elapsed,
-		host:   fmt.Sprintf("exit %d", h.code),
-		module: fmt.Sprintf("exit %d", mod.code)}
+		host:   fmt.Sprintf("exit %d; no marker (host side checked)", h.code),
+		module: fmt.Sprintf("exit %d; marker not checkable", mod.code)}
 	if h.code != 2 {
 		r.diffs = append(r.diffs, fmt.Sprintf("host exit %d, want 2 (usage)", h.code))
 	}
@@ -291,8 +299,9 @@ func (w *world) hostileRef(ctx context.Context) row {
 	if _, err := os.Stat(dir); err == nil {
 		r.diffs = append(r.diffs, "the host wrote reports: it did work before refusing")
 	}
-	if _, err := os.Stat("/tmp/parity-pwned"); err == nil {
-		r.diffs = append(r.diffs, "/tmp/parity-pwned exists: the ref reached git as an option")
+	if _, err := os.Stat(marker); err == nil {
+		r.host = fmt.Sprintf("exit %d; MARKER WRITTEN", h.code)
+		r.diffs = append(r.diffs, marker+" exists: the ref reached the host's git as an option")
 	}
 	return r
 }
@@ -312,8 +321,9 @@ func (w *world) missingRepo(ctx context.Context) row {
 }
 
 // sameReasons compares the "reason:" lines two outputs print, after the
-// engine-git rule.
-func sameReasons(host, module string) []string {
+// engine-git rule, and returns the differences and the rules that changed
+// something.
+func sameReasons(host, module string) ([]string, []rule) {
 	n := newNormalizer(engineGit)
 	var hs, ms []string
 	for _, l := range strings.Split(host, "\n") {
@@ -327,9 +337,9 @@ func sameReasons(host, module string) []string {
 		}
 	}
 	if strings.Join(hs, "\n") != strings.Join(ms, "\n") {
-		return []string{fmt.Sprintf("reasons: host %q, module %q", hs, ms)}
+		return []string{fmt.Sprintf("reasons: host %q, module %q", hs, ms)}, n.applied()
 	}
-	return nil
+	return nil, n.applied()
 }
 
 func union(a, b []rule) []rule {

@@ -36,13 +36,26 @@ func culprits(dir string) (*bisect.Result, string, error) {
 }
 
 // expectCulprits compares one side's bisection of v1.2.0..v2.0.0 with the
-// culprits the examples name (examples.Culprits): every downstream's
-// commits in order, the merge each came in and exactly the tests it broke;
-// shas maps the examples' commit ids to the served ecosystem's SHAs.
+// culprits the examples name (examples.Culprits): every example
+// downstream must be in the bisection (one missing is a difference, as is
+// one the examples do not have), with its commits in order, the merge
+// each came in and exactly the tests it broke; shas maps the examples'
+// commit ids to the served ecosystem's SHAs.
 func expectCulprits(side string, b *bisect.Result, shas map[string]string) []string {
 	var out []string
 	for _, d := range b.Downstreams {
-		want := examples.Culprits(d.Name)
+		if !slices.Contains(examples.Downstreams(), d.Name) {
+			out = append(out, fmt.Sprintf("%s: the bisection has %s, which is no example downstream", side, d.Name))
+		}
+	}
+	for _, name := range examples.Downstreams() {
+		want := examples.Culprits(name)
+		i := slices.IndexFunc(b.Downstreams, func(d bisect.Downstream) bool { return d.Name == name })
+		if i < 0 {
+			out = append(out, fmt.Sprintf("%s: %s is missing from the bisection (the examples name %d culprits)", side, name, len(want)))
+			continue
+		}
+		d := b.Downstreams[i]
 		if len(d.Culprits) != len(want) {
 			out = append(out, fmt.Sprintf("%s: %s has %d culprits, the examples %d", side, d.Name, len(d.Culprits), len(want)))
 			continue

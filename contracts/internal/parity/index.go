@@ -76,9 +76,7 @@ func (w *world) hostViaIndex(ctx context.Context, cmd string, args ...string) pr
 			environ = append(environ, kv)
 		}
 	}
-	if w.git != nil {
-		environ = append(environ, "GIT_SSL_CAINFO="+w.git.CA)
-	}
+	environ = append(environ, w.gitEnv...)
 	return runIn(ctx, w.root, environ, append(argv, args...)...)
 }
 
@@ -98,6 +96,9 @@ func (w *world) demoViaIndex(ref string) func(context.Context) row {
 		p.host = w.hostViaIndex(ctx, "demo", "--core-ref", ref, "--out", p.hostDir)
 		p.module = w.moduleViaIndex(ctx, nil, "demo-run", "--core-ref="+ref, "reports", "export", "--path="+p.moduleDir)
 		check := w.moduleViaIndex(ctx, nil, "demo", "--core-ref="+ref)
+		if p.host.err == nil && p.host.code <= 1 && p.module.code == 0 {
+			w.indexWarm[ref] = true
+		}
 		return compareReports(p, &check, demoSources)
 	}
 }
@@ -124,8 +125,26 @@ func (w *world) matrixViaIndex(refs, baseline string) func(context.Context) row 
 // pip argument (so no exec layer applies) and the same cache volume. The
 // answers must be the same as before and, by each index's own log,
 // nothing downloaded: no wheel sent, every page revalidated (304).
+//
+// pip's caches hold what the indexes served at their URLs, and the
+// indexes listen on new ports in every process: unless demoViaIndex ran
+// ref in this process (the case before this one), this case first warms
+// both caches with the same demo itself (so -run can select it alone).
 func (w *world) coldViaIndex(ref string) func(context.Context) row {
 	return func(ctx context.Context) row {
+		var warm row
+		if !w.indexWarm[ref] {
+			hp := w.hostViaIndex(ctx, "demo", "--core-ref", ref, "--out", w.reportDir("host-warm"))
+			mp := w.moduleViaIndex(ctx, nil, "demo-run", "--core-ref="+ref, "reports", "export", "--path="+w.reportDir("module-warm"))
+			warm.hostTime, warm.moduleTime = hp.elapsed, mp.elapsed
+			switch {
+			case hp.err != nil || hp.code > 1:
+				return warm.broken("host warming the cache", hp.err, hp)
+			case mp.code != 0:
+				return warm.broken("module warming the cache", mp.err, mp)
+			}
+			w.indexWarm[ref] = true
+		}
 		for _, d := range []string{"envs", "wheels", "venv-templates"} {
 			if err := os.RemoveAll(filepath.Join(w.indexCache(), d)); err != nil {
 				return row{}.broken("setup", err, proc{})
@@ -135,15 +154,47 @@ func (w *world) coldViaIndex(ref string) func(context.Context) row {
 		p := pair{hostDir: w.reportDir("host"), moduleDir: w.reportDir("module")}
 		p.host = w.hostViaIndex(ctx, "demo", "--core-ref", ref, "--out", p.hostDir)
 		p.module = w.moduleViaIndex(ctx, []string{"--pip-args=--no-color"}, "demo-run", "--core-ref="+ref, "reports", "export", "--path="+p.moduleDir)
-		time.Sleep(200 * time.Millisecond) // the indexes' last log lines
+		// The indexes log each request after answering it: read their
+		// logs until they stop growing.
+		htally, mtally := settled(ctx, w.index.host, hmark), settled(ctx, w.index.bridge, mmark)
 		r := compareReports(p, nil, demoSources)
-		for side, t := range map[string]indexproc.Tally{"host": w.index.host.Since(hmark), "module": w.index.bridge.Since(mmark)} {
+		r.hostTime, r.moduleTime = r.hostTime+warm.hostTime, r.moduleTime+warm.moduleTime
+		for side, t := range map[string]indexproc.Tally{"host": htally, "module": mtally} {
 			if t.Files != 0 || t.Bytes != 0 || t.NotModified != t.Requests {
 				r.diffs = append(r.diffs, fmt.Sprintf("%s downloaded again: its index served %s", side, t))
 			}
 		}
-		r.host = fmt.Sprintf("%s; index: %s", r.host, w.index.host.Since(hmark))
-		r.module = fmt.Sprintf("%s; index: %s", r.module, w.index.bridge.Since(mmark))
+		r.host = fmt.Sprintf("%s; index: %s", r.host, htally)
+		r.module = fmt.Sprintf("%s; index: %s", r.module, mtally)
+		if warm.hostTime > 0 {
+			r.host, r.module = r.host+" (warmed first)", r.module+" (warmed first)"
+		}
 		return r
 	}
+}
+
+// How settled waits for an index's log: it polls every settlePoll until
+// the tally has not changed for settleQuiet, for at most settleMax.
+const (
+	settlePoll  = 50 * time.Millisecond
+	settleQuiet = 500 * time.Millisecond
+	settleMax   = 30 * time.Second
+)
+
+// settled is what the index p has logged since mark once its log stops
+// growing (or settleMax has passed, or ctx is done).
+func settled(ctx context.Context, p *indexproc.Process, mark int) indexproc.Tally {
+	deadline := time.Now().Add(settleMax)
+	last, since := p.Since(mark), time.Now()
+	for time.Now().Before(deadline) && time.Since(since) < settleQuiet {
+		select {
+		case <-ctx.Done():
+			return last
+		case <-time.After(settlePoll):
+		}
+		if t := p.Since(mark); t != last {
+			last, since = t, time.Now()
+		}
+	}
+	return last
 }

@@ -4,13 +4,17 @@
 // readiness and reasons (summary.json and the JUnit reports, flattened),
 // exit codes, one-line failures, bisect results and the GitHub outputs. It
 // prints a table (what, host, module, same?) and exits 1 on any
-// difference. What differs by construction (the module's demo has no git,
-// the engine's git hides git's message) is erased by named rules, listed
-// under the row they applied to with their reasons.
+// difference or when -run matches no case. When none of the cases
+// selected could run (no git server, no index) it says nothing was
+// compared and exits 0, or 1 with ENGINE_PARITY_REQUIRED=1, as
+// .ci/engine-parity does without an engine. What differs by construction
+// (the module's demo has no git, the engine's git hides git's message) is
+// erased by named rules, listed under the row they applied to with their
+// reasons.
 //
 // Run it through .ci/engine-parity, which finds the engine first:
 //
-//	bash .ci/engine-parity [-run REGEXP] [-keep]
+//	bash .ci/engine-parity [-run REGEXP]
 //
 // Environment: PARITY_DIR (work directory, kept between runs so the host
 // side runs warm; default $TMPDIR/engine-parity), PARITY_GIT_URL,
@@ -50,6 +54,18 @@ func main() {
 	if err != nil {
 		fatal(fmt.Errorf("-run: %w", err))
 	}
+	// The cases' names do not depend on the world: check the filter
+	// before building it.
+	matched := 0
+	for _, c := range cases(&world{}) {
+		if re.MatchString(c.name) {
+			matched++
+		}
+	}
+	if matched == 0 {
+		fmt.Printf("engine-parity: nothing compared: -run %q matches no case\n", *filter)
+		os.Exit(1)
+	}
 	w, err := newWorld(ctx)
 	if err != nil {
 		fatal(err)
@@ -69,12 +85,34 @@ func main() {
 	}
 	failed := printTable(os.Stdout, rows)
 	fmt.Printf("\n%d cases in %s; work directory %s\n", len(rows), time.Since(start).Round(time.Second), w.dir)
-	if failed > 0 {
-		fmt.Printf("engine-parity: %d of %d cases differ\n", failed, len(rows))
-		w.index.stop()
-		os.Exit(1)
+	line, code := conclusion(rows, failed, os.Getenv("ENGINE_PARITY_REQUIRED") == "1")
+	fmt.Println("engine-parity: " + line)
+	w.index.stop()
+	os.Exit(code)
+}
+
+// conclusion is the last line and the exit code for rows, failed of
+// which differ: 1 on any difference; when no row was compared (each was
+// not run), 1 only if required, as .ci/engine-parity does without an
+// engine; never "agree" about rows that were not compared.
+func conclusion(rows []row, failed int, required bool) (string, int) {
+	compared := 0
+	for _, r := range rows {
+		if r.skipped == "" {
+			compared++
+		}
 	}
-	fmt.Println("engine-parity: host and module agree")
+	switch {
+	case failed > 0:
+		return fmt.Sprintf("%d of %d cases differ", failed, len(rows)), 1
+	case compared == 0 && required:
+		return fmt.Sprintf("nothing compared: none of the %d cases could run (see above; ENGINE_PARITY_REQUIRED=1)", len(rows)), 1
+	case compared == 0:
+		return fmt.Sprintf("nothing compared: none of the %d cases could run (see above)", len(rows)), 0
+	case compared < len(rows):
+		return fmt.Sprintf("host and module agree on the %d cases compared (%d not run)", compared, len(rows)-compared), 0
+	}
+	return "host and module agree", 0
 }
 
 func fatal(err error) {

@@ -45,19 +45,34 @@ func (w *world) sharded(cmd, fn string, hargs, margs []string) func(context.Cont
 		check := w.module(ctx, "merge", dirs, "check")
 		out := compareReports(p, &check)
 		out.hostTime, out.moduleTime = out.hostTime+r.hostTime, out.moduleTime+r.moduleTime
-		// Each side's merged shards against its own unsharded run.
+		// Each side's merged shards against its own unsharded run; a run
+		// that failed (host exit > 1, module any) is reported with its
+		// output instead.
 		wholeHost, wholeModule := w.reportDir("host-whole"), w.reportDir("module-whole")
-		w.host(ctx, cmd, append(hargs, "--out", wholeHost)...)
-		w.module(ctx, append(append([]string{fn}, margs...), "reports", "export", "--path="+wholeModule)...)
-		for side, dirs := range map[string][2]string{"host": {p.hostDir, wholeHost}, "module": {p.moduleDir, wholeModule}} {
-			merged, err1 := loadAnswer(dirs[0], newNormalizer())
-			whole, err2 := loadAnswer(dirs[1], newNormalizer())
+		wh := w.host(ctx, cmd, append(hargs, "--out", wholeHost)...)
+		wm := w.module(ctx, append(append([]string{fn}, margs...), "reports", "export", "--path="+wholeModule)...)
+		out.hostTime, out.moduleTime = out.hostTime+wh.elapsed, out.moduleTime+wm.elapsed
+		for _, side := range []struct {
+			name          string
+			merged, whole string
+			p             proc
+			failed        bool
+		}{
+			{"host", p.hostDir, wholeHost, wh, wh.err != nil || wh.code > 1},
+			{"module", p.moduleDir, wholeModule, wm, wm.code != 0},
+		} {
+			if side.failed {
+				out = out.broken(side.name+"'s unsharded run", side.p.err, side.p)
+				continue
+			}
+			merged, err1 := loadAnswer(side.merged, newNormalizer())
+			whole, err2 := loadAnswer(side.whole, newNormalizer())
 			if err := firstErr(err1, err2); err != nil {
-				out.diffs = append(out.diffs, fmt.Sprintf("%s: %v", side, err))
+				out.diffs = append(out.diffs, fmt.Sprintf("%s: %v", side.name, err))
 				continue
 			}
 			for _, d := range diff(merged, whole, 6) {
-				out.diffs = append(out.diffs, fmt.Sprintf("%s's merged shards (as \"host\") against its unsharded run (as \"module\"): %s", side, d))
+				out.diffs = append(out.diffs, fmt.Sprintf("%s's merged shards (as \"host\") against its unsharded run (as \"module\"): %s", side.name, d))
 			}
 		}
 		return out

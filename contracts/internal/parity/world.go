@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/mjdevaccount/market-data-contracts/contracts/examples"
 	"github.com/mjdevaccount/market-data-contracts/contracts/internal/localgit"
@@ -29,10 +31,17 @@ type world struct {
 	// (noGit says why): the cases that need it are not run.
 	git   *localgit.Server
 	noGit string
+	// gitEnv is what the host's git needs to trust the git server
+	// (gitTrust).
+	gitEnv []string
 	// index serves the index cases (nil when it could not start: noIndex
 	// says why, and those cases are not run).
 	index   *indexes
 	noIndex string
+	// indexWarm holds the refs whose demo ran through the indexes in
+	// this process (pip caches by URL, and the indexes' ports are new in
+	// every process): coldViaIndex warms the caches itself otherwise.
+	indexWarm map[string]bool
 	// seq numbers report directories.
 	seq int
 }
@@ -47,6 +56,7 @@ func newWorld(ctx context.Context) (*world, error) {
 		dir:        env("PARITY_DIR", filepath.Join(os.TempDir(), "engine-parity")),
 		hostArgs:   fields(env("PARITY_HOST_ARGS", "--offline")),
 		moduleArgs: fields(env("PARITY_MODULE_ARGS", "--pip-args=--no-index,--no-build-isolation")),
+		indexWarm:  map[string]bool{},
 	}
 	reports := filepath.Join(w.dir, "reports")
 	if err := os.RemoveAll(reports); err != nil {
@@ -67,6 +77,8 @@ func newWorld(ctx context.Context) (*world, error) {
 	w.git, err = localgit.Serve(ctx, w.eco)
 	if err != nil {
 		w.noGit = err.Error()
+	} else if w.gitEnv, err = gitTrust(w.git.CA, filepath.Join(w.dir, "git-ca-bundle.pem")); err != nil {
+		return nil, err
 	}
 	w.index, err = startIndexes(ctx, filepath.Join(w.dir, "bin"))
 	if err != nil {
@@ -85,11 +97,59 @@ func (w *world) reportDir(side string) string {
 func (w *world) host(ctx context.Context, cmd string, args ...string) proc {
 	argv := append([]string{w.bin, cmd}, w.hostArgs...)
 	argv = append(argv, "--cache-dir", filepath.Join(w.dir, "host-cache"))
-	var env []string
-	if w.git != nil {
-		env = append(env, "GIT_SSL_CAINFO="+w.git.CA)
+	return run(ctx, w.root, w.gitEnv, append(argv, args...)...)
+}
+
+// systemCABundles are where systems keep their CA bundle (the list Go's
+// crypto/x509 reads on Linux, which covers the BSDs' and macOS's too).
+var systemCABundles = []string{
+	"/etc/ssl/certs/ca-certificates.crt",
+	"/etc/pki/tls/certs/ca-bundle.crt",
+	"/etc/ssl/ca-bundle.pem",
+	"/etc/pki/tls/cacert.pem",
+	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+	"/etc/ssl/cert.pem",
+}
+
+// gitTrust returns the environment that makes the host's git trust the
+// local git server's CA without distrusting anyone else: GIT_SSL_CAINFO
+// naming bundle, written as the CA bundle git would use otherwise
+// (GIT_SSL_CAINFO or SSL_CERT_FILE when set, else the first of
+// systemCABundles) followed by ca. GIT_SSL_CAINFO replaces
+// the system bundle, so ca alone would break every other https fetch
+// (the default-ref case fetches from github.com). Per-URL config
+// (http.<url>.sslCAInfo through GIT_CONFIG_COUNT/KEY/VALUE) would keep
+// the CA to the git server, but the host CLI drops those variables
+// before running git (package gitrepo), so it cannot be used here.
+func gitTrust(ca, bundle string) ([]string, error) {
+	local, err := os.ReadFile(ca)
+	if err != nil {
+		return nil, err
 	}
-	return run(ctx, w.root, env, append(argv, args...)...)
+	var system []byte
+	var from string
+	for _, p := range append([]string{os.Getenv("GIT_SSL_CAINFO"), os.Getenv("SSL_CERT_FILE")}, systemCABundles...) {
+		if p == "" {
+			continue
+		}
+		if system, err = os.ReadFile(p); err == nil {
+			from = p
+			break
+		}
+	}
+	if from == "" {
+		fmt.Fprintf(os.Stderr, "parity: no system CA bundle found (GIT_SSL_CAINFO, SSL_CERT_FILE, %s): the host's git trusts only the local git server's CA\n", strings.Join(systemCABundles, ", "))
+	}
+	var b bytes.Buffer
+	b.Write(system)
+	if len(system) > 0 && !bytes.HasSuffix(system, []byte("\n")) {
+		b.WriteByte('\n')
+	}
+	b.Write(local)
+	if err := os.WriteFile(bundle, b.Bytes(), 0o644); err != nil {
+		return nil, err
+	}
+	return []string{"GIT_SSL_CAINFO=" + bundle}, nil
 }
 
 // hostPlain runs the host CLI with args alone (report has no package
