@@ -125,7 +125,7 @@ func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spe
 		res := campaign.Unsearchable(entries, goodEnd, badEnd, err, started)
 		res.Shard = rec
 		run := newRun(ctx, res, nil)
-		run.Failure = "bisect failed: " + err.Error()
+		run.failWith("bisect failed: " + err.Error())
 		return run, nil
 	}
 	r := suiteRunner{image: m.Image, sources: src, wheels: &wheelBuilds{}}
@@ -142,7 +142,7 @@ func (m *MarketDataContracts) bisect(ctx context.Context, mx *matrix.Matrix, spe
 	maps.Copy(files, attachLogs(p.jobs, p.outcomes, p.logs))
 	run := newRun(ctx, res, files)
 	if berr != nil {
-		run.Failure = "bisect failed: " + berr.Error()
+		run.failWith("bisect failed: " + berr.Error())
 	}
 	return run, nil
 }

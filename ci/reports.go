@@ -187,7 +187,7 @@ func summarize(res *report.Result, reports *dagger.Directory, reportErr error) *
 		Outputs:        stepOutputs(res),
 	}
 	if reportErr != nil {
-		incomplete := fmt.Sprintf("reports incomplete: %v", reportErr)
+		incomplete := fmt.Sprintf("%s%v", incompletePrefix, reportErr)
 		run.Summary += "\n" + incomplete + "\n"
 		if run.ExitCode == 0 {
 			run.Failure = incomplete
@@ -197,6 +197,19 @@ func summarize(res *report.Result, reports *dagger.Directory, reportErr error) *
 		run.ExitCode = 1
 	}
 	return run
+}
+
+// incompletePrefix starts what a run's error says of reports that could
+// not be written.
+const incompletePrefix = "reports incomplete: "
+
+// failWith makes msg the run's error, keeping what it says of reports
+// that could not be written.
+func (r *Run) failWith(msg string) {
+	if i := strings.Index(r.Failure, incompletePrefix); i >= 0 {
+		msg += "; " + r.Failure[i:]
+	}
+	r.Failure = msg
 }
 
 // failure is the one-line error of a failing run: its headline and the

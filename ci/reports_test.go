@@ -144,3 +144,18 @@ func TestNewRunWithoutScratchSpace(t *testing.T) {
 		t.Errorf("Check() = %v with no reports written, want the table and the failure", err)
 	}
 }
+
+// TestFailWithKeepsIncompleteReports: a bisection's own error replaces the
+// headline but keeps what the run said of reports it could not write.
+func TestFailWithKeepsIncompleteReports(t *testing.T) {
+	run := &Run{Failure: "NOTHING TO BISECT: x; reports incomplete: writing junit.xml: disk full"}
+	run.failWith("bisect failed: no history")
+	if want := "bisect failed: no history; reports incomplete: writing junit.xml: disk full"; run.Failure != want {
+		t.Errorf("Failure %q, want %q", run.Failure, want)
+	}
+	run = &Run{Failure: "NOTHING TO BISECT: x"}
+	run.failWith("bisect failed: no history")
+	if run.Failure != "bisect failed: no history" {
+		t.Errorf("Failure %q", run.Failure)
+	}
+}
