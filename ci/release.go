@@ -43,15 +43,18 @@ const (
 
 // unzipToolchain unpacks a golang.org/toolchain module zip into a GOROOT,
 // dropping the zip's "golang.org/toolchain@VERSION/" prefix and keeping
-// each file's mode.
+// each file's mode; a name that would land outside the GOROOT (absolute,
+// or climbing out with "..") fails it.
 const unzipToolchain = `import os, sys, zipfile
 src, dst = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(src) as z:
     for info in z.infolist():
         name = info.filename.split("/", 2)[-1]
-        if info.is_dir() or not name or ".." in name.split("/"):
+        if info.is_dir() or not name:
             continue
-        path = os.path.join(dst, name)
+        path = os.path.normpath(os.path.join(dst, name))
+        if os.path.isabs(name) or not path.startswith(os.path.join(dst, "")):
+            sys.exit("refusing %r: outside %s" % (info.filename, dst))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with z.open(info) as r, open(path, "wb") as w:
             w.write(r.read())
@@ -143,9 +146,10 @@ func checkRelease(ctx context.Context, source *dagger.Directory, tag, commit str
 }
 
 // goBuilder is the module's image with Go's official toolchain for the
-// engine's platform unpacked at /usr/local/go (by unzip, unzipToolchain), and the module download and
-// build caches as volumes. Builds are reproducible: cgo off, -trimpath, no
-// VCS stamping (the version comes from -ldflags), the toolchain pinned.
+// engine's platform unpacked at /usr/local/go (by python3 running
+// unzipToolchain), and the module download and build caches as volumes.
+// Builds are reproducible: cgo off, -trimpath, no VCS stamping (the
+// version comes from -ldflags), the toolchain pinned.
 func (m *MarketDataContracts) goBuilder(platform string, unzip *dagger.File) (*dagger.Container, error) {
 	sum, ok := goToolchainZips[platform]
 	if !ok {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -212,5 +214,57 @@ func TestReleaseRefuses(t *testing.T) {
 				t.Errorf("Release: %v, want an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestUnzipToolchain runs the release's unzip script with python3 on a
+// toolchain-shaped zip: files land under the GOROOT with their modes, and
+// an entry that would land outside it (absolute, or climbing out) fails
+// the unpacking, naming it.
+func TestUnzipToolchain(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	dir := t.TempDir()
+	script := filepath.Join(dir, unzipScript)
+	if err := os.WriteFile(script, []byte(unzipToolchain), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	unzip := func(names ...string) (string, string, error) {
+		zipPath := filepath.Join(dir, fmt.Sprintf("go-%d.zip", len(names)))
+		f, err := os.Create(zipPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z := zip.NewWriter(f)
+		for _, n := range names {
+			h := &zip.FileHeader{Name: n, Method: zip.Store}
+			h.SetMode(0o755)
+			w, err := z.CreateHeader(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprint(w, n)
+		}
+		if err := z.Close(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		root := filepath.Join(t.TempDir(), "go")
+		out, err := exec.Command(python, script, zipPath, root).CombinedOutput()
+		return root, string(out), err
+	}
+	root, out, err := unzip("golang.org/toolchain@v0.0.1-go1.24.0.linux-amd64/bin/go")
+	if err != nil {
+		t.Fatalf("unzip: %v\n%s", err, out)
+	}
+	if info, err := os.Stat(filepath.Join(root, "bin", "go")); err != nil || info.Mode().Perm() != 0o755 {
+		t.Errorf("bin/go: %v %v, want mode 0755", info, err)
+	}
+	for _, evil := range []string{"golang.org/toolchain@v//tmp/x", "golang.org/toolchain@v/../x", "golang.org/toolchain@v/bin/../../x"} {
+		if _, out, err := unzip("golang.org/toolchain@v/bin/go", evil); err == nil || !strings.Contains(out, "refusing '"+evil+"'") {
+			t.Errorf("%s: %v, want a refusal naming it\n%s", evil, err, out)
+		}
 	}
 }
