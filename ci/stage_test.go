@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -167,7 +169,20 @@ func TestStageFSIsStable(t *testing.T) {
 		}
 		return c[1].Str("path")
 	}
-	if pa, pa2, pb := path(a), path(a), path(b); pa != pa2 || pa == pb {
+	pa := path(a)
+	// A file the first write did not make: a second write would replace
+	// the tree and lose it.
+	marker := filepath.Join(scratchRoot, pa, "marker")
+	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if pa2, pb := path(a), path(b); pa != pa2 || pa == pb {
 		t.Errorf("paths %q %q %q: want equal for equal trees, different otherwise", pa, pa2, pb)
+	}
+	if _, err := os.Stat(marker); err != nil {
+		t.Errorf("the same tree was written again: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(scratchRoot, ".partial-*")); len(left) > 0 {
+		t.Errorf("half-written trees left: %v", left)
 	}
 }
