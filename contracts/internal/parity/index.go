@@ -150,17 +150,21 @@ func (w *world) coldViaIndex(ref string) func(context.Context) row {
 				return row{}.broken("setup", err, proc{})
 			}
 		}
+		if err := syncLogs(ctx, w.index.host, w.index.bridge); err != nil {
+			return row{}.broken("setup", err, proc{})
+		}
 		hmark, mmark := w.index.host.Mark(), w.index.bridge.Mark()
 		p := pair{hostDir: w.reportDir("host"), moduleDir: w.reportDir("module")}
 		p.host = w.hostViaIndex(ctx, "demo", "--core-ref", ref, "--out", p.hostDir)
 		p.module = w.moduleViaIndex(ctx, []string{"--pip-args=--no-color"}, "demo-run", "--core-ref="+ref, "reports", "export", "--path="+p.moduleDir)
-		// The indexes log each request after answering it: read their
-		// logs until they stop growing.
-		htally, mtally := settled(ctx, w.index.host, hmark), settled(ctx, w.index.bridge, mmark)
 		r := compareReports(p, nil, demoSources)
+		if err := syncLogs(ctx, w.index.host, w.index.bridge); err != nil {
+			r.diffs = append(r.diffs, err.Error())
+		}
+		htally, mtally := w.index.host.Since(hmark), w.index.bridge.Since(mmark)
 		r.hostTime, r.moduleTime = r.hostTime+warm.hostTime, r.moduleTime+warm.moduleTime
 		for side, t := range map[string]indexproc.Tally{"host": htally, "module": mtally} {
-			if t.Files != 0 || t.Bytes != 0 || t.NotModified != t.Requests {
+			if t.Requests == 0 || t.Files != 0 || t.Bytes != 0 || t.NotModified != t.Requests {
 				r.diffs = append(r.diffs, fmt.Sprintf("%s downloaded again: its index served %s", side, t))
 			}
 		}
@@ -173,28 +177,13 @@ func (w *world) coldViaIndex(ref string) func(context.Context) row {
 	}
 }
 
-// How settled waits for an index's log: it polls every settlePoll until
-// the tally has not changed for settleQuiet, for at most settleMax.
-const (
-	settlePoll  = 50 * time.Millisecond
-	settleQuiet = 500 * time.Millisecond
-	settleMax   = 30 * time.Second
-)
-
-// settled is what the index p has logged since mark once its log stops
-// growing (or settleMax has passed, or ctx is done).
-func settled(ctx context.Context, p *indexproc.Process, mark int) indexproc.Tally {
-	deadline := time.Now().Add(settleMax)
-	last, since := p.Since(mark), time.Now()
-	for time.Now().Before(deadline) && time.Since(since) < settleQuiet {
-		select {
-		case <-ctx.Done():
-			return last
-		case <-time.After(settlePoll):
-		}
-		if t := p.Since(mark); t != last {
-			last, since = t, time.Now()
+// syncLogs waits until every request the indexes answered is in their
+// logs (indexproc.Process.Sync).
+func syncLogs(ctx context.Context, indexes ...*indexproc.Process) error {
+	for _, p := range indexes {
+		if err := p.Sync(ctx); err != nil {
+			return fmt.Errorf("index %s: %w", p.URL, err)
 		}
 	}
-	return last
+	return nil
 }

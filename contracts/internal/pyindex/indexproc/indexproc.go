@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -123,7 +124,12 @@ type Process struct {
 	requests []Request
 	stderr   strings.Builder
 	done     chan struct{}
+	syncs    map[string]chan struct{} // Sync's marker paths, closed when logged
+	synced   int
 }
+
+// syncPath starts the paths Sync asks for; the log keeps no such request.
+const syncPath = "/-/sync/"
 
 // startTimeout bounds how long Start waits for the index URL.
 const startTimeout = 30 * time.Second
@@ -154,9 +160,7 @@ func Start(bin, listen string, lifetime time.Duration, args ...string) (*Process
 		close(first)
 		for lines.Scan() {
 			if r, ok := ParseRequest(lines.Text()); ok {
-				p.mu.Lock()
-				p.requests = append(p.requests, r)
-				p.mu.Unlock()
+				p.log(r)
 			}
 		}
 		cmd.Wait()
@@ -172,6 +176,51 @@ func Start(bin, listen string, lifetime time.Duration, args ...string) (*Process
 	case <-time.After(startTimeout):
 		p.Stop()
 		return nil, fmt.Errorf("pyindex printed no URL within %s: %s", startTimeout, p.Stderr())
+	}
+}
+
+// log records r, or closes the channel of the Sync it marks.
+func (p *Process) log(r Request) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if strings.HasPrefix(r.Path, syncPath) {
+		if c, ok := p.syncs[r.Path]; ok {
+			close(c)
+			delete(p.syncs, r.Path)
+		}
+		return
+	}
+	p.requests = append(p.requests, r)
+}
+
+// Sync returns once every request the index answered before the call is
+// in the log. It asks the index for a marker path and waits until the log
+// shows it: the index logs a request before its response completes, and
+// the log is read in order, so nothing answered earlier is still on its
+// way. Call it before Mark and Since when a client has just finished.
+func (p *Process) Sync(ctx context.Context) error {
+	p.mu.Lock()
+	p.synced++
+	path := fmt.Sprintf("%s%d", syncPath, p.synced)
+	c := make(chan struct{})
+	if p.syncs == nil {
+		p.syncs = map[string]chan struct{}{}
+	}
+	p.syncs[path] = c
+	p.mu.Unlock()
+	resp, err := http.Get(strings.TrimSuffix(p.URL, "/simple/") + path)
+	if err != nil {
+		return fmt.Errorf("syncing with the index log: %w", err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	select {
+	case <-c:
+		return nil
+	case <-p.done:
+		return errors.New("syncing with the index log: the index stopped")
+	case <-ctx.Done():
+		return fmt.Errorf("syncing with the index log: %w", ctx.Err())
 	}
 }
 
