@@ -46,6 +46,15 @@ type Decision struct {
 	Change *Change
 	// Why says why, for the command's output.
 	Why string
+	// Note, when set, is a line for the message (Decision.Build): why it
+	// compares with no previous run although one was given.
+	Note string
+}
+
+// Build is the message for res under d: Build with d's change, and d's
+// note after the headline.
+func (d Decision) Build(res *report.Result, link string) Message {
+	return Build(res, d.Change, link).withNote(d.Note)
 }
 
 // Decide sends every run without a previous one (prev nil), and with one
@@ -59,6 +68,19 @@ func Decide(prev, res *report.Result) Decision {
 		return Decision{Change: &c, Why: "the failing suites are the same as in the previous run (" + names(c.Failing) + ")"}
 	}
 	return Decision{Send: true, Change: &c, Why: "the failing suites changed: " + c.summary()}
+}
+
+// Unreadable decides for a run whose previous run's reports, given, could
+// not be read (err says which file and why: a damaged cache entry, an
+// older summary.json schema): it is sent, as without a previous run, and
+// its message says that nothing was compared. A notification is not lost
+// because the last one's reports are.
+func Unreadable(err error) Decision {
+	return Decision{
+		Send: true,
+		Why:  "the previous run's reports are unreadable, nothing to compare with",
+		Note: "The previous run's reports could not be read, so this run is not compared with it (" + err.Error() + ").",
+	}
 }
 
 // summary is "newly failing: a, b; recovered: c".

@@ -92,10 +92,12 @@ func Build(res *report.Result, change *Change, link string) Message {
 	return m
 }
 
-// title is the header: the verdict word, as summary.md's title.
+// title is the header: the verdict word, as summary.md's title (a
+// bisection's says what it found: report.BisectTitle tells a failed search
+// and flipping tests from nothing to bisect).
 func title(res *report.Result) string {
 	if res.Bisect != nil {
-		return "Contract bisect: " + map[bool]string{true: "first bad commits found", false: "nothing to bisect"}[res.OK()]
+		return "Contract bisect: " + report.BisectTitle(res.Bisect)
 	}
 	return "Contract run: " + map[bool]string{true: "OK", false: "FAILED"}[res.OK()]
 }
@@ -177,6 +179,18 @@ func bisectMarkdown(b *bisect.Result) string {
 		return head + "\nNo downstream regresses between them."
 	}
 	return head + "\n" + listed(lines, maxSection-len(head)-1)
+}
+
+// withNote is m with note (plain text) as a context block after the
+// headline; m itself unless there is a note.
+func (m Message) withNote(note string) Message {
+	if note == "" || len(m.Blocks) < 2 {
+		return m
+	}
+	blocks := append([]Block(nil), m.Blocks[:2]...)
+	blocks = append(blocks, contextBlock(escape(report.OneLine(note, 2*maxLine))))
+	m.Blocks = append(blocks, m.Blocks[2:]...)
+	return m
 }
 
 func section(markdown string) Block {

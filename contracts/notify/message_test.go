@@ -3,6 +3,7 @@ package notify
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"path/filepath"
 	"strings"
@@ -105,6 +106,36 @@ func bisectResult() *report.Result {
 	return res
 }
 
+// failedBisectResult is a bisection whose search failed (git could not
+// list the range): no culprit, an error.
+func failedBisectResult() *report.Result {
+	res := regressionResult()
+	res.Bisect = &bisect.Result{
+		Good:  bisect.Endpoint{Ref: "v1.2.0", Commit: bisect.Commit{SHA: coreV1.SHA, Short: coreV1.SHA[:7]}},
+		Bad:   bisect.Endpoint{Ref: "v2.0.0", Commit: bisect.Commit{SHA: coreV2.SHA, Short: coreV2.SHA[:7]}},
+		Error: "git rev-list v1.2.0..v2.0.0: exit status 128: fatal: bad revision <!here>",
+	}
+	return res
+}
+
+// flipsBisectResult is a bisection that found no culprit: pipeline's
+// regressed tests flip between good and bad.
+func flipsBisectResult() *report.Result {
+	res := regressionResult()
+	res.Bisect = &bisect.Result{
+		Good: bisect.Endpoint{Ref: "v1.2.0", Commit: bisect.Commit{SHA: coreV1.SHA, Short: coreV1.SHA[:7]}},
+		Bad:  bisect.Endpoint{Ref: "v2.0.0", Commit: bisect.Commit{SHA: coreV2.SHA, Short: coreV2.SHA[:7]}},
+		Downstreams: []bisect.Downstream{
+			{Name: "pipeline", Status: bisect.Flipping, Probes: 4, Flips: []bisect.Flip{
+				{ID: "tests.contracts.test_rates::test_scale", Regressed: true},
+				{ID: "tests.contracts.test_rates::test_levels"},
+			}},
+			{Name: "orchestrator", Status: bisect.NotBroken, Reason: "no test that passed at good fails at bad"},
+		},
+	}
+	return res
+}
+
 func golden(t *testing.T, name string, m Message) {
 	t.Helper()
 	data, err := m.JSON()
@@ -124,14 +155,75 @@ func TestMessageGolden(t *testing.T) {
 	change := Compare(prev, res)
 	golden(t, "regression.json.golden", Build(res, &change, "https://github.com/mjdevaccount/market-data-core/actions/runs/42"))
 	golden(t, "bisect.json.golden", Build(bisectResult(), nil, ""))
+	golden(t, "bisect-failed.json.golden", Build(failedBisectResult(), nil, ""))
+	golden(t, "bisect-flips.json.golden", Build(flipsBisectResult(), nil, ""))
+	golden(t, "unreadable-previous.json.golden", Unreadable(errors.New("previous-reports/summary.json: schema \"market-data-contracts/summary/v1\", this tool reads \"market-data-contracts/summary/v2\"")).Build(res, ""))
 	green := result(baseline())
 	golden(t, "green.json.golden", Build(green, nil, ""))
+}
+
+// A bisection's header says what it found, as summary.md's title does:
+// a failed search and tests that flip are not "nothing to bisect", and
+// agree with the body.
+func TestMessageBisectHeader(t *testing.T) {
+	nothing := regressionResult()
+	nothing.Bisect = &bisect.Result{Good: bisect.Endpoint{Ref: "v1.2.0"}, Bad: bisect.Endpoint{Ref: "v2.0.0"}}
+	for _, tc := range []struct {
+		name, header, body string
+		res                *report.Result
+	}{
+		{"culprits", "Contract bisect: first bad commits found", "• *pipeline* found: 4444444", bisectResult()},
+		{"a failed search", "Contract bisect: the search failed", "The search failed: git rev-list", failedBisectResult()},
+		{"flips", "Contract bisect: no culprit, the regressed tests flip", "• *pipeline*: 2 test(s) flip between good and bad", flipsBisectResult()},
+		{"nothing", "Contract bisect: nothing to bisect", "No downstream regresses between them.", nothing},
+	} {
+		m := Build(tc.res, nil, "")
+		if got := m.Blocks[0].Text.Text; got != tc.header {
+			t.Errorf("%s: header %q, want %q", tc.name, got, tc.header)
+		}
+		var summary bytes.Buffer
+		report.Markdown(&summary, tc.res, report.MarkdownOptions{})
+		if want := "# Bisect: " + strings.TrimPrefix(tc.header, "Contract bisect: ") + "\n"; !strings.HasPrefix(summary.String(), want) {
+			t.Errorf("%s: summary.md starts %q, want %q", tc.name, strings.SplitN(summary.String(), "\n", 2)[0], want)
+		}
+		found := false
+		for _, b := range m.Blocks {
+			found = found || (b.Text != nil && strings.Contains(b.Text.Text, tc.body))
+		}
+		if !found {
+			t.Errorf("%s: no block says %q", tc.name, tc.body)
+		}
+	}
+}
+
+// Previous reports that cannot be read: the message goes out, as without a
+// previous run, and says why nothing was compared, right after the
+// headline, in escaped text.
+func TestUnreadablePrevious(t *testing.T) {
+	res := regressionResult()
+	d := Unreadable(errors.New("prev/summary.json: unexpected EOF <!channel>"))
+	if !d.Send || d.Change != nil || !strings.Contains(d.Why, "unreadable") {
+		t.Fatalf("decision %+v, want sent without a change", d)
+	}
+	m := d.Build(res, "")
+	plain := Build(res, nil, "")
+	if len(m.Blocks) != len(plain.Blocks)+1 {
+		t.Fatalf("%d blocks, want %d and the note", len(m.Blocks), len(plain.Blocks))
+	}
+	note := m.Blocks[2]
+	if note.Type != "context" || len(note.Elements) != 1 ||
+		note.Elements[0].Text != "The previous run's reports could not be read, so this run is not compared with it (prev/summary.json: unexpected EOF &lt;!channel&gt;)." {
+		t.Errorf("note %+v", note)
+	}
+	if got := Decide(nil, res).Build(res, ""); len(got.Blocks) != len(plain.Blocks) {
+		t.Errorf("a decision without a note adds a block: %d, want %d", len(got.Blocks), len(plain.Blocks))
+	}
 }
 
 // Text a test or a commit wrote cannot mention anyone, make links or
 // break out of its code span.
 func TestMessageEscapesUntrustedText(t *testing.T) {
-	for _, res := range []*report.Result{regressionResult(), bisectResult()} {
+	for _, res := range []*report.Result{regressionResult(), bisectResult(), failedBisectResult()} {
 		m := Build(res, nil, "")
 		all := []string{m.Text}
 		for _, b := range m.Blocks {
@@ -143,7 +235,7 @@ func TestMessageEscapesUntrustedText(t *testing.T) {
 			}
 		}
 		text := strings.Join(all, "\n")
-		for _, bad := range []string{"<!channel>", "<https://evil", "<@U123>", "`code`"} {
+		for _, bad := range []string{"<!channel>", "<!here>", "<https://evil", "<@U123>", "`code`"} {
 			if strings.Contains(text, bad) {
 				t.Errorf("message carries %q:\n%s", bad, text)
 			}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -184,14 +185,29 @@ func quoted(body []byte) string {
 	return ": " + s
 }
 
-// fail names the host and removes the URL, its path and its query from
-// err's text wherever they appear (an answer might echo them).
+// fail names the host and removes the URL, its path, its query and its
+// userinfo (user:password, and the password alone) from err's text
+// wherever they appear (an answer might echo them).
 func (w *Webhook) fail(err error) error {
 	msg := err.Error()
-	for _, secret := range []string{w.url.String(), w.url.RequestURI(), w.url.EscapedPath(), w.url.RawQuery} {
+	for _, secret := range w.secrets() {
 		if len(secret) > 1 {
 			msg = strings.ReplaceAll(msg, secret, "[webhook URL]")
 		}
 	}
 	return fmt.Errorf("webhook %s: %s", w.url.Host, msg)
+}
+
+// secrets are the parts of the URL no error may show, longest first (so
+// that a part inside another is not replaced first, leaving the rest).
+func (w *Webhook) secrets() []string {
+	s := []string{w.url.String(), w.url.RequestURI(), w.url.EscapedPath(), w.url.Path, w.url.RawQuery}
+	if u := w.url.User; u != nil {
+		s = append(s, u.String())
+		if p, ok := u.Password(); ok {
+			s = append(s, u.Username()+":"+p, p, url.QueryEscape(p), url.PathEscape(p))
+		}
+	}
+	slices.SortStableFunc(s, func(a, b string) int { return len(b) - len(a) })
+	return s
 }

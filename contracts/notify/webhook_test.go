@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +21,8 @@ import (
 const secretPath = "/services/T0000SECRET/B0000SECRET/XyZsecretTOKEN123"
 
 // server is a loopback webhook answering with the statuses in answers (the
-// last one repeats), after delay; it records what it received.
+// last one repeats), once hold is closed when it is set; it records what it
+// received.
 type server struct {
 	*httptest.Server
 	mu       sync.Mutex
@@ -28,7 +30,7 @@ type server struct {
 	paths    []string
 	types    []string
 	answers  []func(w http.ResponseWriter)
-	delay    time.Duration
+	hold     chan struct{}
 	attempts int
 }
 
@@ -40,9 +42,11 @@ func newServer(t *testing.T, answers ...func(w http.ResponseWriter)) *server {
 		s.bodies, s.paths, s.types = append(s.bodies, string(body)), append(s.paths, r.URL.Path), append(s.types, r.Header.Get("Content-Type"))
 		answer := s.answers[min(s.attempts, len(s.answers)-1)]
 		s.attempts++
-		delay := s.delay
+		hold := s.hold
 		s.mu.Unlock()
-		time.Sleep(delay)
+		if hold != nil {
+			<-hold
+		}
 		answer(w)
 	}))
 	t.Cleanup(s.Close)
@@ -170,26 +174,69 @@ func TestPostGivesUp(t *testing.T) {
 }
 
 // A webhook that does not answer within the timeout is given up on once:
-// the message may have arrived, so it is not sent again.
+// the message may have arrived, so it is not sent again. The server never
+// answers while the test runs (its handler waits for the test's end), so
+// only the client's timeout can end the attempt.
 func TestPostTimesOut(t *testing.T) {
 	s := newServer(t, ok)
-	s.delay = 2 * time.Second
+	s.hold = make(chan struct{})
+	t.Cleanup(func() { close(s.hold) }) // before s.Close, which waits for the handler
 	w := hook(t, s)
-	w.Client.Timeout = 200 * time.Millisecond
-	start := time.Now()
+	w.Client.Timeout = 100 * time.Millisecond
 	err := w.Post(context.Background(), Message{Text: "x"})
-	if err == nil || !strings.Contains(err.Error(), "no answer within 200ms (not retried") {
+	if err == nil || !strings.Contains(err.Error(), "no answer within 100ms (not retried: the message may have arrived)") {
 		t.Fatalf("Post: %v, want a timeout", err)
 	}
-	if took := time.Since(start); took >= s.delay || s.count() != 1 {
-		t.Errorf("%d attempts in %s, want one given up on before the server's %s delay", s.count(), took, s.delay)
+	if n := s.count(); n != 1 {
+		t.Errorf("%d attempts, want 1 (a timeout is not retried)", n)
 	}
 	noSecret(t, s, "the error", err.Error())
-	if Timeout != 10*time.Second {
-		t.Errorf("the default timeout is %s, want 10s", Timeout)
+}
+
+// A new webhook's client bounds each attempt by Timeout and follows no
+// redirect; it retries as the defaults say.
+func TestNewDefaults(t *testing.T) {
+	d, err := New("https://hooks.slack.com/services/x")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if d, _ := New("https://hooks.slack.com/services/x"); d.Client.Timeout != Timeout || d.Attempts != 4 {
-		t.Errorf("defaults %s, %d attempts", d.Client.Timeout, d.Attempts)
+	if d.Client == nil || d.Client == http.DefaultClient || d.Client.Timeout != Timeout || d.Client.Timeout <= 0 {
+		t.Fatalf("client %+v, want one of its own with a timeout of %s", d.Client, Timeout)
+	}
+	if d.Client.CheckRedirect == nil {
+		t.Error("the client follows redirects")
+	}
+	if d.Attempts != Attempts || d.Backoff != Backoff || d.MaxWait != MaxWait {
+		t.Errorf("attempts %d, backoff %s, max wait %s; want %d, %s, %s", d.Attempts, d.Backoff, d.MaxWait, Attempts, Backoff, MaxWait)
+	}
+}
+
+// A URL's userinfo is as secret as its path: an answer echoing the
+// user:password or the password alone has it replaced.
+func TestPostHidesUserinfo(t *testing.T) {
+	const user, pass = "hookuser", "pA55w0rd/Zq"
+	for _, echo := range []string{user + ":" + url.QueryEscape(pass), user + ":" + pass, pass, url.QueryEscape(pass)} {
+		s := newServer(t, status(401, "bad credentials "+echo))
+		u, err := url.Parse(s.url())
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.User = url.UserPassword(user, pass)
+		w, err := New(u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = w.Post(context.Background(), Message{Text: "x"})
+		if err == nil || !strings.Contains(err.Error(), "answered 401 Unauthorized: bad credentials [webhook URL]") {
+			t.Errorf("echoing %q: %v, want the userinfo replaced", echo, err)
+			continue
+		}
+		for _, secret := range []string{pass, url.QueryEscape(pass), "pA55w0rd"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("echoing %q: the error holds %q: %v", echo, secret, err)
+			}
+		}
+		noSecret(t, s, "the error", err.Error())
 	}
 }
 

@@ -70,8 +70,10 @@ func bisectHeadline(b *bisect.Result) string {
 	return fmt.Sprintf("NOTHING TO BISECT: no downstream regresses between %s and %s", b.Good.Ref, b.Bad.Ref)
 }
 
-// bisectTitle says what a bisection found, for summary.md's title.
-func bisectTitle(b *bisect.Result) string {
+// BisectTitle says what a bisection found, for a title (summary.md's, a
+// notification's header): the search failed, first bad commits found, no
+// culprit (the regressed tests flip), or nothing to bisect.
+func BisectTitle(b *bisect.Result) string {
 	flips := false
 	for _, d := range b.Downstreams {
 		flips = flips || len(d.Flips) > 0

@@ -46,7 +46,7 @@ func Markdown(w io.Writer, res *Result, opts MarkdownOptions) {
 	}
 	title := "Contract run: " + word
 	if res.Bisect != nil {
-		title = "Bisect: " + bisectTitle(res.Bisect)
+		title = "Bisect: " + BisectTitle(res.Bisect)
 	}
 	fmt.Fprintf(w, "# %s\n\n", title)
 	fmt.Fprintf(w, "%s · started %s · took %s%s\n\n", Subject(res, func(s string) string { return MDCode(s, 300, false) }), res.Started.UTC().Format("2006-01-02 15:04:05 UTC"), Dur(res.Duration()), toolLine(res))

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -210,12 +211,67 @@ func TestNotifyUsageErrors(t *testing.T) {
 		}
 	}
 	h := newWebhook(t, http.StatusOK)
-	for _, args := range [][]string{{t.TempDir()}, {"--previous", t.TempDir(), out}} {
-		if code, _, stderr := notifyCLI(t, h, args...); code != exitUsage || !strings.Contains(stderr, "summary.json") {
-			t.Errorf("%v: exit %d, %q; want 2 naming summary.json", args, code, stderr)
-		}
+	if code, _, stderr := notifyCLI(t, h, t.TempDir()); code != exitUsage || !strings.Contains(stderr, "summary.json") {
+		t.Errorf("an empty report directory: exit %d, %q; want 2 naming summary.json", code, stderr)
 	}
 	if n := len(h.received()); n != 0 {
 		t.Errorf("%d messages after usage errors", n)
+	}
+}
+
+// Previous reports that cannot be read (a damaged cache entry, an older
+// summary.json schema, nothing there) count as no previous run: the run
+// is posted, its message says why nothing was compared, and a warning on
+// stderr names the file and why.
+func TestNotifyUnreadablePrevious(t *testing.T) {
+	out := t.TempDir()
+	if code, _, stderr := demo(t, out, "--core-ref", "v1.2.0", "--only", "orchestrator"); code != exitOK {
+		t.Fatalf("demo: exit %d\n%s", code, stderr)
+	}
+	summary, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	previous := func(t *testing.T, data []byte) string {
+		dir := t.TempDir()
+		if data != nil {
+			if err := os.WriteFile(filepath.Join(dir, "summary.json"), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	oldSchema := strings.Replace(string(summary), `"market-data-contracts/summary/v2"`, `"market-data-contracts/summary/v1"`, 1)
+	if oldSchema == string(summary) {
+		t.Fatal("summary.json does not hold schema v2")
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		file string // named by the warning
+		why  string
+	}{
+		{"an older schema", []byte(oldSchema), "summary.json", `schema "market-data-contracts/summary/v1", this tool reads "market-data-contracts/summary/v2"`},
+		{"a truncated summary.json", summary[:len(summary)/2], "summary.json", "unexpected EOF"},
+		{"no JUnit reports", summary, ".xml", "no such file or directory"},
+		{"no summary.json", nil, "summary.json", "was the directory written by contracts run?"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newWebhook(t, http.StatusOK)
+			prev := previous(t, tc.data)
+			code, stdout, stderr := notifyCLI(t, h, "--previous", prev, out)
+			if code != exitOK || !strings.Contains(stdout, "notify: posted to ") || !strings.Contains(stdout, "(the previous run's reports are unreadable, nothing to compare with): OK") {
+				t.Errorf("exit %d, want 0 and posted\n%s%s", code, stdout, stderr)
+			}
+			warning := regexp.MustCompile(`(?m)^contracts notify: warning: --previous ` + regexp.QuoteMeta(prev) + `: ` + regexp.QuoteMeta(prev) + `\S*` + regexp.QuoteMeta(tc.file) + `.*` + regexp.QuoteMeta(tc.why) + `.*; posting as if there were no previous run$`)
+			if !warning.MatchString(stderr) {
+				t.Errorf("stderr %q, want a warning naming %s and %q", stderr, tc.file, tc.why)
+			}
+			msgs := h.received()
+			if len(msgs) != 1 || !strings.Contains(msgs[0], "The previous run's reports could not be read, so this run is not compared with it (") ||
+				!strings.Contains(msgs[0], "Contract run: OK") || strings.Contains(msgs[0], "Since the previous run") {
+				t.Errorf("messages %v, want one with the note", msgs)
+			}
+		})
 	}
 }

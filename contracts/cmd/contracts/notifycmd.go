@@ -14,10 +14,10 @@ import (
 // cmdNotify posts a run's result (its reports directory) to a
 // Slack-compatible webhook whose URL is in the environment variable named
 // by --webhook-env. With --previous, only when the set of failing suites
-// changed since that run. It reads reports and writes none: exit 0 when
-// the message went out or was not needed, 1 when it could not be
-// delivered, 2 for usage errors; the run's own verdict is not its
-// business.
+// changed since that run (reports there that cannot be read: as without
+// one, with a warning). It reads reports and writes none: exit 0 when the
+// message went out or was not needed, 1 when it could not be delivered, 2
+// for usage errors; the run's own verdict is not its business.
 func cmdNotify(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	fs := flag.NewFlagSet("notify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -47,34 +47,38 @@ func cmdNotify(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	if err != nil {
 		return exitUsage, usagef("--webhook-env %s: %v", *webhookEnv, err)
 	}
-	res, prev, err := loadNotified(dirs[0], *previous)
+	res, err := report.Load(dirs[0])
 	if err != nil {
-		return exitUsage, err
+		return exitUsage, usageError{err}
 	}
-	d := notify.Decide(prev, res)
+	d := decideNotify(res, *previous, stderr)
 	if !d.Send {
 		fmt.Fprintf(stdout, "notify: not posted: %s\n", d.Why)
 		return exitOK, nil
 	}
-	if err := hook.Post(ctx, notify.Build(res, d.Change, notify.RunLink(os.Getenv))); err != nil {
+	if err := hook.Post(ctx, d.Build(res, notify.RunLink(os.Getenv))); err != nil {
 		return exitBroken, err
 	}
 	fmt.Fprintf(stdout, "notify: posted to %s (%s): %s\n", hook.Host(), d.Why, report.Headline(res))
 	return exitOK, nil
 }
 
-// loadNotified reads the run and, when dir is set, the previous one.
-func loadNotified(dir, previous string) (res, prev *report.Result, err error) {
-	if res, err = report.Load(dir); err != nil {
-		return nil, nil, usageError{err}
-	}
+// decideNotify decides against the previous run in dir previous, if any.
+// Reports there that cannot be read (a damaged cache entry, a summary.json
+// of another schema, a directory that is not there) count as no previous
+// run: the message goes out and says so, and a warning on stderr names
+// the file and why. A notification is not lost because the last one's
+// reports are.
+func decideNotify(res *report.Result, previous string, stderr io.Writer) notify.Decision {
 	if previous == "" {
-		return res, nil, nil
+		return notify.Decide(nil, res)
 	}
-	if prev, err = report.Load(previous); err != nil {
-		return nil, nil, usagef("--previous: %v", err)
+	prev, err := report.Load(previous)
+	if err != nil {
+		fmt.Fprintf(stderr, "contracts notify: warning: --previous %s: %v; posting as if there were no previous run\n", previous, err)
+		return notify.Unreadable(err)
 	}
-	return res, prev, nil
+	return notify.Decide(prev, res)
 }
 
 // parseInterspersed parses flags wherever they stand among the positional
