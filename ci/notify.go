@@ -16,7 +16,9 @@ import (
 // first failure, the release readiness line, the bisection's culprits and
 // the CI run's link. With --previous (the previous run's exported
 // reports) it posts only when the set of failing suites changed: a new
-// failure or a recovery, never flaky tests alone. It returns what it did,
+// failure or a recovery, never flaky tests alone; previous reports that
+// cannot be read count as no previous run, said in the message. It
+// returns what it did,
 // and fails when the message could not be delivered (naming the webhook's
 // host, never its URL); the run's verdict and reports are unchanged.
 // Chain it after from-reports:
@@ -47,20 +49,23 @@ func (r *Run) Notify(
 		return "", fmt.Errorf("--webhook: %w", err)
 	}
 	var prev *report.Result
+	var prevErr error
 	if previous != nil {
-		err := withReports(ctx, previous, "--previous", func(res *report.Result) error { prev = res; return nil })
-		if err != nil {
-			return "", err
-		}
+		prevErr = withReports(ctx, previous, "--previous", func(res *report.Result) error { prev = res; return nil })
 	}
 	var done string
 	err = withReports(ctx, r.Reports, "reports", func(res *report.Result) error {
 		d := notify.Decide(prev, res)
+		if prevErr != nil {
+			// A damaged cache entry or an older schema must not silence
+			// the run: it is posted as one without a previous run.
+			d = notify.Unreadable(prevErr)
+		}
 		if !d.Send {
 			done = "not posted: " + d.Why
 			return nil
 		}
-		if err := hook.Post(ctx, notify.Build(res, d.Change, runURL)); err != nil {
+		if err := hook.Post(ctx, d.Build(res, runURL)); err != nil {
 			return err
 		}
 		done = fmt.Sprintf("posted to %s (%s): %s", hook.Host(), d.Why, report.Headline(res))

@@ -96,6 +96,17 @@ func TestNotify(t *testing.T) {
 	if err != nil || !strings.Contains(out, "(the failing suites changed: newly failing: pipeline, store)") || len(h.received()) != 2 {
 		t.Errorf("after a green run: %q, %v, %d messages", out, err, len(h.received()))
 	}
+
+	// Previous reports that cannot be read (a damaged cache entry, an
+	// older schema) do not silence the run: posted, saying so.
+	out, err = failing.Notify(ctx, hook, dag.Directory(), "")
+	msgs = h.received()
+	if err != nil || !strings.Contains(out, "(the previous run's reports are unreadable, nothing to compare with)") || len(msgs) != 3 {
+		t.Fatalf("unreadable previous: %q, %v, %d messages", out, err, len(msgs))
+	}
+	if !strings.Contains(msgs[2], "could not be read") || !strings.Contains(msgs[2], "summary.json") {
+		t.Errorf("the message does not say the previous reports were unreadable:\n%s", msgs[2])
+	}
 }
 
 func TestNotifyFailures(t *testing.T) {
