@@ -24,9 +24,9 @@
 //     of them store's), offline: from a fresh cache, with the downstream
 //     environments cached, and warm (environments and the probed commits'
 //     Core builds cached, as a second bisection finds them), and the probes
-//     each downstream took against its bound k x (ceil(log2 n) + 2) for k
-//     culprits over n commits (target: warm <= 3 x one warm run, printed
-//     as met or missed);
+//     each downstream took against its bound (bisect.MaxProbes: k culprits
+//     over n commits, F on the first-parent path) (target: warm <= 3 x one
+//     warm run, printed as met or missed);
 //   - merging 50 JUnit files holding 10,000 test cases (go test -bench
 //     BenchmarkMerge in contracts/junit; target < 1 s, memory flat).
 //
