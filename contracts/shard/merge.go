@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -461,7 +460,7 @@ func copyFiles(out string, files []shardFile) error {
 	}
 	defer dst.Close()
 	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(f.from.dir, filepath.FromSlash(f.rel)))
+		data, err := readIn(f.from.dir, f.rel)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.from.name(), err)
 		}
@@ -473,4 +472,15 @@ func copyFiles(out string, files []shardFile) error {
 		}
 	}
 	return nil
+}
+
+// readIn reads rel inside dir, never following a link out of it (a report
+// directory may come from an untrusted artifact).
+func readIn(dir, rel string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return root.ReadFile(rel)
 }
