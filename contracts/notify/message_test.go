@@ -92,8 +92,8 @@ func bisectResult() *report.Result {
 	merge := bisect.Commit{SHA: strings.Repeat("5", 40), Short: "5555555", Subject: "Merge pull request #43 from pr/43-rate-scale", Author: "Ana Ortiz", Date: "2025-10-05T12:00:00Z"}
 	second := bisect.Commit{SHA: strings.Repeat("8", 40), Short: "8888888", Subject: "FeedbackEvent.source: only known services", Author: "Dana Müller-Łukasik", Date: "2025-10-08T12:00:00Z"}
 	res.Bisect = &bisect.Result{
-		Good: bisect.Endpoint{Ref: "v1.2.0", Commit: bisect.Commit{SHA: coreV1.SHA, Short: coreV1.SHA[:7]}},
-		Bad:  bisect.Endpoint{Ref: "v2.0.0", Commit: bisect.Commit{SHA: coreV2.SHA, Short: coreV2.SHA[:7]}},
+		Good: goodEnd,
+		Bad:  badEnd,
 		Downstreams: []bisect.Downstream{
 			{Name: "pipeline", Status: bisect.Found, Probes: 9, Culprits: []bisect.Culprit{
 				{Status: bisect.Found, Commit: &culprit, Merge: &merge, Broken: []compare.Case{{ID: "t::a"}, {ID: "t::b"}}},
@@ -106,13 +106,19 @@ func bisectResult() *report.Result {
 	return res
 }
 
+// The ends of the test bisections: v1.2.0 and v2.0.0.
+var (
+	goodEnd = bisect.Endpoint{Ref: "v1.2.0", Commit: bisect.Commit{SHA: coreV1.SHA, Short: coreV1.SHA[:7]}}
+	badEnd  = bisect.Endpoint{Ref: "v2.0.0", Commit: bisect.Commit{SHA: coreV2.SHA, Short: coreV2.SHA[:7]}}
+)
+
 // failedBisectResult is a bisection whose search failed (git could not
 // list the range): no culprit, an error.
 func failedBisectResult() *report.Result {
 	res := regressionResult()
 	res.Bisect = &bisect.Result{
-		Good:  bisect.Endpoint{Ref: "v1.2.0", Commit: bisect.Commit{SHA: coreV1.SHA, Short: coreV1.SHA[:7]}},
-		Bad:   bisect.Endpoint{Ref: "v2.0.0", Commit: bisect.Commit{SHA: coreV2.SHA, Short: coreV2.SHA[:7]}},
+		Good:  goodEnd,
+		Bad:   badEnd,
 		Error: "git rev-list v1.2.0..v2.0.0: exit status 128: fatal: bad revision <!here>",
 	}
 	return res
@@ -123,8 +129,8 @@ func failedBisectResult() *report.Result {
 func flipsBisectResult() *report.Result {
 	res := regressionResult()
 	res.Bisect = &bisect.Result{
-		Good: bisect.Endpoint{Ref: "v1.2.0", Commit: bisect.Commit{SHA: coreV1.SHA, Short: coreV1.SHA[:7]}},
-		Bad:  bisect.Endpoint{Ref: "v2.0.0", Commit: bisect.Commit{SHA: coreV2.SHA, Short: coreV2.SHA[:7]}},
+		Good: goodEnd,
+		Bad:  badEnd,
 		Downstreams: []bisect.Downstream{
 			{Name: "pipeline", Status: bisect.Flipping, Probes: 4, Flips: []bisect.Flip{
 				{ID: "tests.contracts.test_rates::test_scale", Regressed: true},
