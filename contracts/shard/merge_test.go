@@ -206,8 +206,9 @@ func TestMergeIsTheUnshardedReport(t *testing.T) {
 
 // TestMergeRefuses: a missing or duplicated shard, shards of another
 // campaign (matrix, Core commit, baseline, policy, split, bisect range),
-// a directory that is no shard, overlapping shards and a log that is not
-// a regular file are refused with an error naming it; nothing is merged.
+// a directory that is no shard, overlapping shards, a log that is not a
+// regular file and a log two shards hold are refused with an error naming
+// it; nothing is written.
 func TestMergeRefuses(t *testing.T) {
 	_, dirs := writeShards(t, campaign, 3)
 	edit := func(k int, f func(*report.Result)) string {
@@ -231,6 +232,18 @@ func TestMergeRefuses(t *testing.T) {
 	if err := os.Symlink("/etc/passwd", filepath.Join(symlinked, "logs", "x.log")); err != nil {
 		t.Fatal(err)
 	}
+	// The same log in two shards: one would overwrite the other.
+	var twice []string
+	for _, k := range []int{1, 2} {
+		d := edit(k, func(*report.Result) {})
+		if err := os.MkdirAll(filepath.Join(d, "logs"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "logs", "dup.log"), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		twice = append(twice, d)
+	}
 	for _, tc := range []struct {
 		name string
 		dirs []string
@@ -250,6 +263,7 @@ func TestMergeRefuses(t *testing.T) {
 		{"overlap", []string{dirs[0], dirs[1], edit(2, func(r *report.Result) { r.Shard.Assigned = []string{"store"} })}, "downstream store is in two shards"},
 		{"suites not assigned", []string{dirs[0], dirs[1], edit(2, func(r *report.Result) { r.Shard.Assigned = []string{} })}, "run baseline-v1.1.0 holds orchestrator, but the shard was given no downstream"},
 		{"log not a file", []string{dirs[0], dirs[1], symlinked}, "logs/x.log is not a regular file"},
+		{"log in two shards", []string{dirs[0], twice[0], twice[1]}, "logs/dup.log is also in shard 2/3"},
 	} {
 		out := t.TempDir()
 		_, err := Merge(out, tc.dirs)
