@@ -112,14 +112,7 @@ func TestRebuildDistInfo(t *testing.T) {
 		info + "/licenses/LICENSE":                        "MIT\n",
 		info + "/RECORD":                                  record,
 	})
-	d, err := readDist(site, info)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := rebuild(context.Background(), d, testInterp, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := rebuilt(t, installed(t, site, info))
 	if want := "fast_core-2.46.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"; w.File != want {
 		t.Errorf("file %s, want %s", w.File, want)
 	}
@@ -153,14 +146,7 @@ func TestRebuildEggInfo(t *testing.T) {
 		info + "/top_level.txt":       "plug_gy\n",
 		info + "/installed-files.txt": "../plug_gy/__init__.py\nPKG-INFO\nrequires.txt\n",
 	})
-	d, err := readDist(site, info)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := rebuild(context.Background(), d, testInterp, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := rebuilt(t, installed(t, site, info))
 	if w.File != "plug_gy-1.0.0+repack-py3-none-any.whl" {
 		t.Errorf("file %s", w.File)
 	}
@@ -200,14 +186,7 @@ func TestUntaggedExtension(t *testing.T) {
 		info + "/PKG-INFO":                          "Metadata-Version: 2.1\nName: yaml-ext\nVersion: 6.0\n",
 		info + "/installed-files.txt":               "../_yaml_ext.cpython-311-x86_64-linux-gnu.so\n",
 	})
-	d, err := readDist(site, info)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := rebuild(context.Background(), d, testInterp, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := rebuilt(t, installed(t, site, info))
 	if w.File != "yaml_ext-6.0-cp311-cp311-linux_x86_64.whl" {
 		t.Errorf("file %s, want the interpreter's tags", w.File)
 	}
@@ -221,11 +200,7 @@ func TestUntaggedExtension(t *testing.T) {
 func TestNoFileList(t *testing.T) {
 	site := t.TempDir()
 	writeFiles(t, site, map[string]string{"lost-1.0.egg-info/PKG-INFO": "Metadata-Version: 2.1\nName: lost\nVersion: 1.0\n"})
-	d, err := readDist(site, "lost-1.0.egg-info")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = rebuild(context.Background(), d, testInterp, t.TempDir())
+	_, err := rebuild(context.Background(), installed(t, site, "lost-1.0.egg-info"), testInterp, t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "no RECORD or installed-files.txt") {
 		t.Errorf("rebuild = %v, want an error naming the missing file list", err)
 	}
@@ -240,18 +215,31 @@ func TestRebuildIsStable(t *testing.T) {
 		"m-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: m\nVersion: 1.0\n",
 		"m-1.0.dist-info/RECORD":   "m.py,,\nm-1.0.dist-info/METADATA,,\n",
 	})
-	d, err := readDist(site, "m-1.0.dist-info")
+	d := installed(t, site, "m-1.0.dist-info")
+	if a, b := rebuilt(t, d), rebuilt(t, d); a.SHA256 != b.SHA256 {
+		t.Errorf("two rebuilds differ: %s, %s", a.SHA256, b.SHA256)
+	}
+}
+
+// installed reads the distribution whose metadata directory is info in
+// the site directory site.
+func installed(t *testing.T, site, info string) dist {
+	t.Helper()
+	d, err := readDist(site, info)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := rebuild(context.Background(), d, testInterp, t.TempDir())
+	return d
+}
+
+// rebuilt is d's wheel, rebuilt into a temporary directory.
+func rebuilt(t *testing.T, d dist) wheel {
+	t.Helper()
+	w, err := rebuild(context.Background(), d, testInterp, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := rebuild(context.Background(), d, testInterp, t.TempDir())
-	if err != nil || a.SHA256 != b.SHA256 {
-		t.Errorf("two rebuilds differ: %s, %s (%v)", a.SHA256, b.SHA256, err)
-	}
+	return w
 }
 
 func TestFileTag(t *testing.T) {
