@@ -204,6 +204,34 @@ func TestMergeIsTheUnshardedReport(t *testing.T) {
 	}
 }
 
+// edited is a copy of the shard reports in dir, changed by f.
+func edited(t *testing.T, dir string, f func(*report.Result)) string {
+	t.Helper()
+	res, err := report.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f(res)
+	out := filepath.Join(t.TempDir(), "edited")
+	if err := report.Write(out, res); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// withLog makes the log name in the shard reports dir with create, and
+// returns dir.
+func withLog(t *testing.T, dir, name string, create func(path string) error) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, LogsDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := create(filepath.Join(dir, LogsDir, name)); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // TestMergeRefuses: a missing or duplicated shard, shards of another
 // campaign (matrix, Core commit, baseline, policy, split, bisect range),
 // a directory that is no shard, overlapping shards, a log that is not a
@@ -211,38 +239,14 @@ func TestMergeIsTheUnshardedReport(t *testing.T) {
 // it; nothing is written.
 func TestMergeRefuses(t *testing.T) {
 	_, dirs := writeShards(t, campaign, 3)
-	edit := func(k int, f func(*report.Result)) string {
-		res, err := report.Load(dirs[k])
-		if err != nil {
-			t.Fatal(err)
-		}
-		f(res)
-		dir := filepath.Join(t.TempDir(), "edited")
-		if err := report.Write(dir, res); err != nil {
-			t.Fatal(err)
-		}
-		return dir
-	}
+	edit := func(k int, f func(*report.Result)) string { return edited(t, dirs[k], f) }
 	plain := filepath.Join(t.TempDir(), "plain")
 	write(t, plain, campaign(all), nil)
-	symlinked := edit(2, func(*report.Result) {})
-	if err := os.MkdirAll(filepath.Join(symlinked, "logs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("/etc/passwd", filepath.Join(symlinked, "logs", "x.log")); err != nil {
-		t.Fatal(err)
-	}
+	symlinked := withLog(t, edit(2, func(*report.Result) {}), "x.log", func(path string) error { return os.Symlink("/etc/passwd", path) })
 	// The same log in two shards: one would overwrite the other.
 	var twice []string
 	for _, k := range []int{1, 2} {
-		d := edit(k, func(*report.Result) {})
-		if err := os.MkdirAll(filepath.Join(d, "logs"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(d, "logs", "dup.log"), []byte("x"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		twice = append(twice, d)
+		twice = append(twice, withLog(t, edit(k, func(*report.Result) {}), "dup.log", func(path string) error { return os.WriteFile(path, []byte("x"), 0o644) }))
 	}
 	for _, tc := range []struct {
 		name string
@@ -283,18 +287,7 @@ func TestMergeRefuses(t *testing.T) {
 // a shard whose search failed makes the merged search fail, naming it.
 func TestMergeBisectRefuses(t *testing.T) {
 	_, dirs := writeShards(t, bisection, 2)
-	edit := func(k int, f func(*report.Result)) string {
-		res, err := report.Load(dirs[k])
-		if err != nil {
-			t.Fatal(err)
-		}
-		f(res)
-		dir := filepath.Join(t.TempDir(), "edited")
-		if err := report.Write(dir, res); err != nil {
-			t.Fatal(err)
-		}
-		return dir
-	}
+	edit := func(k int, f func(*report.Result)) string { return edited(t, dirs[k], f) }
 	_, err := Merge(t.TempDir(), []string{dirs[0], edit(1, func(r *report.Result) { r.Bisect.Commits = 19 })})
 	if err == nil || !strings.Contains(err.Error(), "read Core's history 2222222..3333333 differently (20 commits, against 19)") {
 		t.Errorf("other history: %v", err)
