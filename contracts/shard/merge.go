@@ -459,8 +459,24 @@ func copyFiles(out string, files []shardFile) error {
 		return err
 	}
 	defer dst.Close()
+	// Each shard's directory opened once, as an os.Root: no link is
+	// followed out of it (a report directory may come from an untrusted
+	// artifact).
+	srcs := map[string]*os.Root{}
+	defer func() {
+		for _, r := range srcs {
+			r.Close()
+		}
+	}()
 	for _, f := range files {
-		data, err := readIn(f.from.dir, f.rel)
+		src, ok := srcs[f.from.dir]
+		if !ok {
+			if src, err = os.OpenRoot(f.from.dir); err != nil {
+				return fmt.Errorf("%s: %w", f.from.name(), err)
+			}
+			srcs[f.from.dir] = src
+		}
+		data, err := src.ReadFile(f.rel)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.from.name(), err)
 		}
@@ -472,15 +488,4 @@ func copyFiles(out string, files []shardFile) error {
 		}
 	}
 	return nil
-}
-
-// readIn reads rel inside dir, never following a link out of it (a report
-// directory may come from an untrusted artifact).
-func readIn(dir, rel string) ([]byte, error) {
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	return root.ReadFile(rel)
 }
