@@ -150,9 +150,10 @@ def main():
     out = os.path.abspath(opts.out)
     os.makedirs(out, exist_ok=True)
     source = os.path.abspath(opts.source)
-    if build_options(opts.pip_args):
+    changes_build = build_options(opts.pip_args)
+    if changes_build:
         print("building with pip: the pip arguments %s may change how Core is built"
-              % " ".join(build_options(opts.pip_args)), flush=True)
+              % " ".join(changes_build), flush=True)
         build_with_pip(opts.source, out, opts.pip_args)
     elif "--no-build-isolation" in opts.pip_args:
         build_in_process(source, out, "no build isolation")
